@@ -1,0 +1,287 @@
+"""Validated loaders for the curated CSV files in ``data/``.
+
+Every loader reads one file with every field as text, converts each column to its
+declared type and checks the declared rules. The first violation raises
+:class:`DataValidationError` whose one-line message names the file, the line, the
+column and the rule, e.g.::
+
+    data/llm_prices.csv: line 7, column 'blended_3to1_usd_per_mtok': must be > 0 (got '-1')
+
+Nothing is read at import time; the folder comes from :func:`analysis.paths.data_dir`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from analysis import paths
+from analysis.benchmarks import BENCHMARKS
+
+
+class DataValidationError(ValueError):
+    """A curated data file breaks one of its schema's rules (message is one line)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a curated CSV.
+
+    Parameters
+    ----------
+    name : str
+        Column header.
+    kind : {"str", "float", "int", "bool", "date"}
+        Type the text is converted to.
+    required : bool
+        Whether an empty field is an error.
+    min, max : float, optional
+        Inclusive bounds for numbers.
+    positive : bool
+        Whether numbers must be strictly greater than zero.
+    choices : tuple of str, optional
+        Allowed values for text columns.
+    """
+
+    name: str
+    kind: str = "str"
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    positive: bool = False
+    choices: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Columns, key and row rules of one curated file."""
+
+    file: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    row_rules: tuple[tuple[str, Callable[[pd.DataFrame], pd.Series]], ...] = field(default=())
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(paths.PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _fail(path: Path, index: int, column: str, rule: str, value=None) -> DataValidationError:
+    # index is the 0-based data row; line 1 is the header
+    got = "" if value is None else f" (got {value!r})"
+    line = "1" if index < 0 else str(index + 2)
+    return DataValidationError(f"{_display(path)}: line {line}, column '{column}': {rule}{got}")
+
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def _convert(path: Path, raw: pd.Series, col: Column) -> pd.Series:
+    text = raw.str.strip()
+    empty = text == ""
+    if col.required and empty.any():
+        i = int(np.flatnonzero(empty.to_numpy())[0])
+        raise _fail(path, i, col.name, "value is required")
+    if col.kind == "str":
+        if col.choices is not None:
+            bad = ~empty & ~text.isin(col.choices)
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise _fail(path, i, col.name, f"must be one of {', '.join(col.choices)}", text.iloc[i])
+        return text.where(~empty, None)
+    if col.kind == "bool":
+        lowered = text.str.lower()
+        bad = ~empty & ~lowered.isin(_TRUE | _FALSE)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise _fail(path, i, col.name, "must be true or false", text.iloc[i])
+        return lowered.isin(_TRUE)
+    if col.kind == "date":
+        values = pd.to_datetime(text.where(~empty, None), format="%Y-%m-%d", errors="coerce")
+        bad = ~empty & values.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise _fail(path, i, col.name, "must be a date written YYYY-MM-DD", text.iloc[i])
+        return values
+    # numbers
+    values = pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
+    bad = ~empty & (values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan)))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise _fail(path, i, col.name, f"must be a finite number", text.iloc[i])
+    if col.kind == "int":
+        frac = values.notna() & (values % 1 != 0)
+        if frac.any():
+            i = int(np.flatnonzero(frac.to_numpy())[0])
+            raise _fail(path, i, col.name, "must be a whole number", text.iloc[i])
+    checks = []
+    if col.positive:
+        checks.append((values <= 0, "must be > 0"))
+    if col.min is not None:
+        checks.append((values < col.min, f"must be >= {col.min:g}"))
+    if col.max is not None:
+        checks.append((values > col.max, f"must be <= {col.max:g}"))
+    for mask, rule in checks:
+        mask = mask.fillna(False).to_numpy(dtype=bool)
+        if mask.any():
+            i = int(np.flatnonzero(mask)[0])
+            raise _fail(path, i, col.name, rule, text.iloc[i])
+    if col.kind == "int":
+        return values.astype("Int64")
+    return values
+
+
+def validate(raw: pd.DataFrame, schema: Schema, path: Path) -> pd.DataFrame:
+    """Convert and check a table read as text; raise :class:`DataValidationError` on the first fault.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The file read with every field as text (empty fields as ``""``).
+    schema : Schema
+        The file's declared columns, key and row rules.
+    path : pathlib.Path
+        Where the table came from (used in messages).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Typed columns in schema order, followed by any extra columns as text.
+    """
+    for col in schema.columns:
+        if col.name not in raw.columns:
+            raise _fail(path, -1, col.name, "required column is missing from the header")
+    out = pd.DataFrame(index=raw.index)
+    for col in schema.columns:
+        out[col.name] = _convert(path, raw[col.name].astype(str), col)
+    for name in raw.columns:
+        if name not in out.columns:
+            out[name] = raw[name]
+    dup = out.duplicated(list(schema.key), keep="first").to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        value = "/".join(str(raw[k].iloc[i]) for k in schema.key)
+        raise _fail(path, i, "+".join(schema.key), "duplicate key", value)
+    for rule, check in schema.row_rules:
+        ok = check(out).to_numpy(dtype=bool)
+        if not ok.all():
+            i = int(np.flatnonzero(~ok)[0])
+            raise _fail(path, i, "*", rule)
+    return out.reset_index(drop=True)
+
+
+def read_csv(name: str, schema: Schema, data_dir: Path | None = None) -> pd.DataFrame:
+    """Read ``<data_dir>/<schema.file>`` and validate it against ``schema``."""
+    path = (data_dir or paths.data_dir()) / schema.file
+    if not path.is_file():
+        raise DataValidationError(f"{_display(path)}: line 0, column '*': file not found (dataset '{name}')")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        detail = " ".join(str(exc).split())
+        raise DataValidationError(f"{_display(path)}: line ?, column '*': not a readable CSV ({detail})") from None
+    return validate(raw, schema, path)
+
+
+# --------------------------------------------------------------------------------------
+# Schemas
+# --------------------------------------------------------------------------------------
+
+def _has_price(df: pd.DataFrame) -> pd.Series:
+    both = df["input_usd_per_mtok"].notna() & df["output_usd_per_mtok"].notna()
+    return both | df["blended_3to1_usd_per_mtok"].notna() | df["avg_1to1_usd_per_mtok"].notna()
+
+
+LLM_PRICES = Schema(
+    file="llm_prices.csv",
+    columns=(
+        Column("model", required=True),
+        Column("developer", required=True),
+        Column("date", "date", required=True),
+        Column("date_precision", required=True, choices=("day", "month")),
+        Column("date_kind", required=True, choices=("release_or_price_change", "announcement_or_price_date")),
+        Column("dataset", required=True, choices=("epoch", "anchor", "extra")),
+        Column("input_usd_per_mtok", "float", positive=True),
+        Column("output_usd_per_mtok", "float", positive=True),
+        Column("blended_3to1_usd_per_mtok", "float", positive=True),
+        Column("avg_1to1_usd_per_mtok", "float", positive=True),
+        Column("reasoning", "bool", required=True),
+        *(Column(name, "float", min=meta["scale"][0], max=meta["scale"][1]) for name, meta in BENCHMARKS.items()),
+        Column("source", required=True),
+        Column("notes"),
+    ),
+    key=("model", "date"),
+    row_rules=(("needs a price: input and output, or a blended figure", _has_price),),
+)
+
+EPOCH_PRICE_TRENDS = Schema(
+    file="epoch_price_trends_published.csv",
+    columns=(
+        Column("benchmark", required=True, choices=tuple(BENCHMARKS)),
+        Column("epoch_benchmark_name", required=True),
+        Column("threshold_model", required=True),
+        Column("lower", "float", required=True),
+        Column("upper", "float"),
+        Column("n", "int", required=True, min=2),
+        Column("start", "date", required=True),
+        Column("end", "date", required=True),
+        Column("factor_per_year", "float", required=True, positive=True),
+        Column("ci_low", "float", required=True, positive=True),
+        Column("ci_high", "float", required=True, positive=True),
+        Column("r2", "float", required=True, min=0, max=1),
+        Column("source", required=True),
+    ),
+    key=("benchmark", "threshold_model"),
+    row_rules=(("interval must contain the estimate: ci_low <= factor_per_year <= ci_high",
+                lambda d: (d["ci_low"] <= d["factor_per_year"]) & (d["factor_per_year"] <= d["ci_high"])),
+               ("start must not be after end", lambda d: d["start"] <= d["end"])),
+)
+
+SCHEMAS: dict[str, Schema] = {"llm_prices": LLM_PRICES, "epoch_price_trends": EPOCH_PRICE_TRENDS}
+
+
+def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
+    """Load and validate the curated dataset ``name`` (a key of :data:`SCHEMAS`)."""
+    if name not in SCHEMAS:
+        raise KeyError(f"unknown dataset {name!r}; known: {', '.join(sorted(SCHEMAS))}")
+    return read_csv(name, SCHEMAS[name], data_dir)
+
+
+def load_llm_prices(data_dir: Path | None = None) -> pd.DataFrame:
+    """Load ``data/llm_prices.csv``: dated LLM API prices with benchmark scores.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (model, date) price observation. Prices are USD per million
+        tokens; ``date`` is ``datetime64``; ``reasoning`` is bool; benchmark
+        columns are floats (NaN where unknown).
+    """
+    return load("llm_prices", data_dir)
+
+
+def load_epoch_price_trends(data_dir: Path | None = None) -> pd.DataFrame:
+    """Load Epoch AI's 21 published price-decline trends (the reproduction target).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``benchmark, threshold_model, lower, upper, n, start, end, factor_per_year,
+        ci_low, ci_high, r2`` at Epoch's full float precision.
+    """
+    return load("epoch_price_trends", data_dir)
+
+
+def validate_all(data_dir: Path | None = None) -> None:
+    """Load every curated dataset once, raising on the first fault."""
+    for name in SCHEMAS:
+        load(name, data_dir)

@@ -1,0 +1,78 @@
+"""The run's ``index.html``: links, status, headline numbers and figures of every notebook."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "n/a"
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:.3e}"
+    if value is None:
+        return "n/a"
+    if isinstance(value, (list, dict)):
+        text = json.dumps(value)
+        return text if len(text) <= 80 else text[:77] + "..."
+    return str(value)
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border-bottom:1px solid #ddd;padding:.3rem .7rem;text-align:left;vertical-align:top}
+th{background:#f4f4f4}.ok{color:#1a7f37;font-weight:600}.failed{color:#c62828;font-weight:600}
+.figs img{max-width:320px;margin:.3rem;border:1px solid #ddd}code{background:#f4f4f4;padding:0 .2rem}
+"""
+
+
+def write_index(folder: Path, runs, summary: dict) -> Path:
+    """Write ``<folder>/index.html`` for a finished run.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The run folder (notebook sub-folders inside).
+    runs : list of analysis.run.NotebookRun
+        Outcomes, in notebook order.
+    summary : dict
+        Run metadata (creation time, git commit, duration).
+    """
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>Economics of AI inference: report</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        "<h1>Economics of AI inference: report</h1>",
+        f"<p>Created {html.escape(str(summary.get('created_utc')))} UTC from commit "
+        f"<code>{html.escape(str(summary.get('git_commit')))}</code> in {summary.get('seconds')} s.</p>",
+        "<h2>Notebooks</h2><table><tr><th>notebook</th><th>status</th><th>time (s)</th><th>files</th></tr>",
+    ]
+    for run in runs:
+        stem = html.escape(run.stem)
+        status = "<span class='ok'>ok</span>" if run.ok else f"<span class='failed'>FAILED</span> " \
+            f"{html.escape(run.failure_line())}"
+        parts.append(f"<tr><td><a href='{stem}/{stem}.html'>{stem}</a></td><td>{status}</td><td>{run.seconds}</td>"
+                     f"<td><a href='{stem}/{stem}.ipynb'>notebook</a> · <a href='{stem}/results.json'>results.json</a>"
+                     f"</td></tr>")
+    parts.append("</table>")
+    for run in runs:
+        stem = html.escape(run.stem)
+        parts.append(f"<h2 id='{stem}'><a href='{stem}/{stem}.html'>{stem}</a></h2>")
+        if run.results:
+            parts.append("<table><tr><th>result</th><th>value</th></tr>")
+            for key, value in sorted(run.results.items()):
+                parts.append(f"<tr><td><code>{html.escape(key)}</code></td><td>{html.escape(_fmt(value))}</td></tr>")
+            parts.append("</table>")
+        else:
+            parts.append("<p>No results recorded.</p>")
+        if run.figures:
+            parts.append("<div class='figs'>")
+            for fig in run.figures:
+                src = html.escape(f"{run.stem}/{fig}")
+                parts.append(f"<a href='{src}'><img src='{src}' alt='{html.escape(fig)}' loading='lazy'></a>")
+            parts.append("</div>")
+    parts.append("</body></html>")
+    target = folder / "index.html"
+    target.write_text("\n".join(parts), encoding="utf-8")
+    return target

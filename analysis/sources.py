@@ -1,0 +1,61 @@
+"""Origin records of the curated data files (``data/sources.yml``) and their checksums."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import yaml
+
+from analysis import paths
+
+SOURCES_FILE = "sources.yml"
+REQUIRED_FIELDS = ("title", "producer", "url", "date_published", "date_accessed", "licence", "sha256", "bytes")
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load_sources(data_dir: Path | None = None) -> dict[str, dict]:
+    """``{file name: origin record}`` from ``sources.yml``."""
+    folder = data_dir or paths.data_dir()
+    records = yaml.safe_load((folder / SOURCES_FILE).read_text()) or {}
+    if not isinstance(records, dict):
+        raise ValueError(f"{folder / SOURCES_FILE}: expected a mapping of file names to origin records")
+    return records
+
+
+def current_checksums(data_dir: Path | None = None) -> dict[str, str]:
+    """``{file name: sha256}`` of every CSV in the data folder as it is now."""
+    folder = data_dir or paths.data_dir()
+    return {p.name: sha256(p) for p in sorted(folder.glob("*.csv"))}
+
+
+def verify(data_dir: Path | None = None) -> list[str]:
+    """Problems found comparing data files with their origin records (empty when all is well).
+
+    Checks that every CSV has a record, every record names an existing file, each
+    record has the required fields, and the recorded sha256 and size match.
+    """
+    folder = data_dir or paths.data_dir()
+    records = load_sources(folder)
+    problems = []
+    for name, digest in current_checksums(folder).items():
+        record = records.get(name)
+        if record is None:
+            problems.append(f"{name}: no origin record in {SOURCES_FILE}")
+            continue
+        missing = [f for f in REQUIRED_FIELDS if f not in record]
+        if missing:
+            problems.append(f"{name}: origin record lacks {', '.join(missing)}")
+        if record.get("sha256") != digest:
+            problems.append(f"{name}: sha256 is {digest}, {SOURCES_FILE} records {record.get('sha256')}")
+        size = (folder / name).stat().st_size
+        if record.get("bytes") != size:
+            problems.append(f"{name}: size is {size} bytes, {SOURCES_FILE} records {record.get('bytes')}")
+    for name in records:
+        if not (folder / name).is_file():
+            problems.append(f"{name}: listed in {SOURCES_FILE} but missing from {folder}")
+    return problems
