@@ -1,0 +1,63 @@
+"""Shared fixtures: isolated report folders, a copy of the data, tiny notebooks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import paths
+
+PROJECT = paths.PROJECT_ROOT
+
+
+@pytest.fixture
+def reports(tmp_path, monkeypatch) -> Path:
+    """An empty reports folder used by the runner in this test."""
+    folder = tmp_path / "reports"
+    monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch) -> Path:
+    """A writable copy of data/, selected through ANALYSIS_DATA_DIR."""
+    folder = tmp_path / "data"
+    shutil.copytree(PROJECT / "data", folder)
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(folder))
+    return folder
+
+
+def write_notebook(path: Path, parameters: str, *cells: str) -> Path:
+    """Write a minimal notebook with a tagged parameters cell followed by code cells."""
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
+    nb.cells.extend(nbformat.v4.new_code_cell(c) for c in cells)
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.fixture
+def tiny_notebooks(tmp_path, monkeypatch) -> Path:
+    """A notebooks folder with one notebook that succeeds and one whose third cell fails."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    params = 'x: int = 2  # a number\noutput_dir: str = ""  # set by the runner'
+    save = "from analysis import results\nresults.save_results({'x_squared': x * x}, results.output_dir(output_dir, 'nb'))"
+    write_notebook(folder / "a_ok.ipynb", params, save)
+    write_notebook(folder / "b_fails.ipynb", params, "y = x + 1", "raise ValueError('deliberate failure for the test')")
+    monkeypatch.setenv("ANALYSIS_NOTEBOOKS_DIR", str(folder))
+    return folder
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run ``python -m analysis ARGS`` as a user would, with the test's environment."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, cwd=str(PROJECT))

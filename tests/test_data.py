@@ -1,0 +1,112 @@
+"""Loaders: types on good data, one clear line on bad data."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import data
+from analysis.sources import current_checksums, verify
+
+MESSAGE = re.compile(r"^\S+\.csv: line (\d+), column '([^']+)': .+$")
+
+
+def test_llm_prices_types_and_coverage():
+    df = data.load_llm_prices()
+    assert len(df) == 121
+    assert (df["dataset"] == "epoch").sum() == 73
+    assert pd.api.types.is_datetime64_any_dtype(df["date"])
+    assert df["reasoning"].dtype == bool
+    for column in ("mmlu", "gpqa_diamond", "math500", "math_level5", "humaneval", "arena_elo", "mmlu_pro"):
+        assert pd.api.types.is_float_dtype(df[column])
+    assert df["source"].str.len().gt(0).all()
+
+
+def test_every_curated_row_has_a_source():
+    for name in data.SCHEMAS:
+        df = data.load(name)
+        assert df["source"].notna().all() and (df["source"].str.strip() != "").all(), name
+
+
+def edit_csv(folder, file, line, column, value):
+    """Set one field (1-based file line, header = line 1) of a CSV in place."""
+    path = folder / file
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[line - 2, column] = value
+    df.to_csv(path, index=False)
+
+
+@pytest.mark.parametrize("column, value, rule", [
+    ("blended_3to1_usd_per_mtok", "-1", "must be > 0"),
+    ("input_usd_per_mtok", "0", "must be > 0"),
+    ("date", "2024-13-45", "must be a date written YYYY-MM-DD"),
+    ("date", "last spring", "must be a date written YYYY-MM-DD"),
+    ("mmlu", "143", "must be <= 100"),
+    ("reasoning", "maybe", "must be true or false"),
+    ("dataset", "other", "must be one of epoch, anchor, extra"),
+    ("arena_elo", "abc", "must be a finite number"),
+    ("source", "", "value is required"),
+])
+def test_bad_field_names_file_line_column_and_rule(data_copy, column, value, rule):
+    edit_csv(data_copy, "llm_prices.csv", 7, column, value)
+    with pytest.raises(data.DataValidationError) as info:
+        data.load_llm_prices()
+    message = str(info.value)
+    assert "\n" not in message
+    assert MESSAGE.match(message), message
+    assert message.startswith(f"{data_copy / 'llm_prices.csv'}: line 7, column '{column}': {rule}")
+
+
+def test_missing_column(data_copy):
+    df = pd.read_csv(data_copy / "llm_prices.csv", dtype=str, keep_default_na=False)
+    df.drop(columns=["date"]).to_csv(data_copy / "llm_prices.csv", index=False)
+    with pytest.raises(data.DataValidationError, match=r"line 1, column 'date': required column is missing"):
+        data.load_llm_prices()
+
+
+def test_duplicate_row(data_copy):
+    path = data_copy / "llm_prices.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines + [lines[5]]))
+    with pytest.raises(data.DataValidationError, match=rf"line {len(lines) + 1}, column 'model\+date': duplicate key"):
+        data.load_llm_prices()
+
+
+def test_row_without_any_price(data_copy):
+    path = data_copy / "llm_prices.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[0, "blended_3to1_usd_per_mtok"] = ""
+    df.to_csv(path, index=False)
+    with pytest.raises(data.DataValidationError, match=r"line 2, column '\*': needs a price"):
+        data.load_llm_prices()
+
+
+def test_published_trends_interval_rule(data_copy):
+    edit_csv(data_copy, "epoch_price_trends_published.csv", 3, "ci_high", "1.5")
+    with pytest.raises(data.DataValidationError, match=r"line 3, column '\*': interval must contain"):
+        data.load_epoch_price_trends()
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(data.DataValidationError, match="file not found"):
+        data.load_llm_prices(data_dir=tmp_path)
+
+
+def test_checksums_match_origin_records():
+    assert verify() == []
+
+
+def test_checksum_test_can_fail(data_copy):
+    with open(data_copy / "llm_prices.csv", "a") as handle:
+        handle.write("\n")
+    problems = verify(data_copy)
+    assert any("llm_prices.csv: sha256" in p for p in problems)
+    (data_copy / "extra.csv").write_text("a,b\n1,2\n")
+    assert any("extra.csv: no origin record" in p for p in verify(data_copy))
+
+
+def test_every_data_file_has_a_schema_and_a_record():
+    schemas = {s.file for s in data.SCHEMAS.values()}
+    assert set(current_checksums()) == schemas

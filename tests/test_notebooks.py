@@ -1,0 +1,74 @@
+"""Smoke runs of every notebook through the report runner, asserting on results.json."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from analysis.run import discover_notebooks
+from analysis.sources import current_checksums
+from conftest import PROJECT, run_cli
+
+pytestmark = pytest.mark.notebooks
+
+#: Small parameters per notebook, and checks on its results.
+SMOKE = {
+    "01_price_decline": {
+        "params": ["benchmarks=[mmlu, gpqa_diamond]", "blend_weights=[1.0, 3.0]"],
+        "check": lambda r: (
+            r["n_trends"] == 9
+            and r["min_factor_per_year"] <= r["median_factor_per_year"] <= r["max_factor_per_year"]
+            and math.isclose(r["a16z_mmlu42_total_factor"], 60 / 0.07, rel_tol=1e-9)
+            and 1 < r["a16z_mmlu42_factor_per_year"] < 100
+        ),
+    },
+}
+
+
+def test_every_notebook_has_a_smoke_configuration():
+    assert set(discover_notebooks()) == set(SMOKE)
+
+
+def test_full_report_runs_all_notebooks_in_parallel(reports, tmp_path):
+    before = current_checksums(PROJECT / "data")
+    args = ["report", "--jobs", "2"]
+    for stem, config in SMOKE.items():
+        args += [item for p in config["params"] for item in ("-p", f"{stem}.{p}")]
+    proc = run_cli(*args)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    latest = (reports / "latest").resolve()
+    assert latest.parent == reports and latest.name[:8].isdigit()
+    index = (latest / "index.html").read_text()
+    for stem, config in SMOKE.items():
+        folder = latest / stem
+        results = json.loads((folder / "results.json").read_text())
+        assert config["check"](results), results
+        assert (folder / f"{stem}.html").stat().st_size > 10_000
+        html = (folder / f"{stem}.html").read_text()
+        assert "results.save_results(" not in html   # code is hidden
+        figures = list((folder / "figures").glob("*.png"))
+        assert figures, stem
+        assert stem in index
+        for figure in figures:
+            assert f"{stem}/figures/{figure.name}" in index
+    assert current_checksums(PROJECT / "data") == before
+
+
+def test_price_notebook_defaults_reproduce_epoch(reports, tmp_path):
+    out = tmp_path / "defaults"
+    proc = run_cli("report", "01_price_decline", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads((out / "01_price_decline" / "results.json").read_text())
+    assert results["n_trends"] == 21 and results["epoch_reproduced_trends"] == 21
+    assert results["epoch_reproduction_max_abs_log10_error"] < 1e-6
+    assert round(results["median_factor_per_year"], 2) == 46.25
+
+
+def test_bad_benchmark_fails_in_a_named_cell(reports):
+    proc = run_cli("report", "01_price_decline", "-p", "benchmarks=[not_a_benchmark]")
+    assert proc.returncode == 1
+    line = [l for l in proc.stderr.splitlines() if l.startswith("FAILED")][0]
+    assert "01_price_decline" in line and "cell" in line and "unknown benchmark" in line
+    assert not (reports / "latest").exists()

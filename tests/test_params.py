@@ -1,0 +1,70 @@
+"""Parameter parsing and checking against declared types."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.params import ParameterError, check_value, parse_text, read_yaml, resolve
+
+DECLARED = {"nb": {"n": {"type": "int"}, "w": {"type": "float"}, "flag": {"type": "bool"},
+                   "names": {"type": "list"}, "label": {"type": "str"}, "output_dir": {"type": "str"}},
+            "other": {"n": {"type": "int"}, "z": {"type": "str"}}}
+
+
+@pytest.mark.parametrize("text, kind, expected", [
+    ("3", "int", 3), ("3", "float", 3.0), ("2.5", "float", 2.5), ("true", "bool", True), ("No", "bool", False),
+    ("[a, b]", "list", ["a", "b"]), ('["mmlu"]', "list", ["mmlu"]), ("2024-01-01", "str", "2024-01-01"),
+    ("{a: 1}", "dict", {"a": 1}), ("7", "None", 7),
+])
+def test_parse_text(text, kind, expected):
+    assert parse_text("p", text, kind) == expected
+
+
+@pytest.mark.parametrize("text, kind", [("3.5", "int"), ("x", "float"), ("maybe", "bool"), ("3", "list"),
+                                        ("[unclosed", "list")])
+def test_parse_text_rejects(text, kind):
+    with pytest.raises(ParameterError, match="parameter p"):
+        parse_text("p", text, kind)
+
+
+def test_check_value_types():
+    assert check_value("p", 3, "float") == 3.0 and isinstance(check_value("p", 3, "float"), float)
+    for value, kind in [(True, "int"), ("3", "int"), (1, "bool"), ("a", "list")]:
+        with pytest.raises(ParameterError):
+            check_value("p", value, kind)
+    import datetime
+    with pytest.raises(ParameterError, match="write dates as text"):
+        check_value("p", datetime.date(2024, 1, 1), "None")
+
+
+def test_resolve_routes_names_to_notebooks_that_declare_them():
+    out = resolve(["nb", "other"], DECLARED, ["n=4", "other.z=hi", "w=0.5"], {"flag": True})
+    assert out == {"nb": {"n": 4, "w": 0.5, "flag": True}, "other": {"n": 4, "z": "hi"}}
+    per_notebook = resolve(["nb", "other"], DECLARED, [], {"nb": {"n": 9}})
+    assert per_notebook == {"nb": {"n": 9}, "other": {}}
+
+
+@pytest.mark.parametrize("cli, match", [
+    (["nope=1"], "unknown parameter 'nope'"),
+    (["n=x"], "not a valid int"),
+    (["output_dir=/tmp"], "set by the runner"),
+    (["missing_equals"], "expected name=value"),
+    (["other.w=1"], "unknown parameter 'w' for other"),
+    (["ghost.n=1"], "not among those being run"),
+])
+def test_resolve_rejects(cli, match):
+    with pytest.raises(ParameterError, match=match):
+        resolve(["nb", "other"], DECLARED, cli, {})
+
+
+def test_read_yaml_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\nb: 3\n")
+    with pytest.raises(ParameterError, match="bad.yaml: line"):
+        read_yaml(bad)
+    with pytest.raises(ParameterError, match="cannot read"):
+        read_yaml(tmp_path / "absent.yaml")
+    scalar = tmp_path / "scalar.yaml"
+    scalar.write_text("42\n")
+    with pytest.raises(ParameterError, match="expected a mapping"):
+        read_yaml(scalar)

@@ -1,0 +1,138 @@
+"""The report runner from the command line: bad input, failures, atomic reports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis.sources import current_checksums
+from conftest import PROJECT, run_cli
+
+
+def assert_one_line_error(proc, code, *fragments):
+    assert proc.returncode == code, (proc.returncode, proc.stderr[-2000:])
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["report", "01_price_decline", "-p", "no_such=1"], ["unknown parameter 'no_such'", "known:"]),
+    (["report", "01_price_decline", "-p", "min_points=four"], ["parameter min_points", "not a valid int"]),
+    (["report", "01_price_decline", "-p", "exclude_reasoning=perhaps"], ["not a bool"]),
+    (["report", "01_price_decline", "-p", "benchmarks=3"], ["not a valid list"]),
+    (["report", "99_missing"], ["unknown notebook '99_missing'", "01_price_decline"]),
+    (["report", "--jobs", "0"], ["--jobs must be at least 1"]),
+    (["report", "--bogus-flag"], ["unrecognized arguments"]),
+    (["sweep", "01_price_decline"], ["--grid"]),
+])
+def test_bad_input_is_one_line_and_exit_2(reports, args, fragments):
+    proc = run_cli(*args)
+    assert_one_line_error(proc, 2, *fragments)
+    assert not reports.exists() or not any(reports.iterdir())
+
+
+def test_unreadable_yaml(reports, tmp_path):
+    bad = tmp_path / "params.yaml"
+    bad.write_text("min_points: [4\n")
+    assert_one_line_error(run_cli("report", "--params", str(bad)), 2, "params.yaml: line")
+    assert_one_line_error(run_cli("report", "--params", str(tmp_path / "absent.yaml")), 2, "cannot read")
+    typed = tmp_path / "typed.yaml"
+    typed.write_text("min_points: 4.5\n")
+    assert_one_line_error(run_cli("report", "--params", str(typed)), 2, "min_points", "not a valid int")
+
+
+@pytest.mark.parametrize("column, value, rule", [
+    ("blended_3to1_usd_per_mtok", "-3", "must be > 0"),
+    ("date", "2024-02-30", "must be a date"),
+])
+def test_bad_data_stops_before_any_kernel(reports, data_copy, column, value, rule):
+    import pandas as pd
+
+    path = data_copy / "llm_prices.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[3, column] = value
+    df.to_csv(path, index=False)
+    before = current_checksums(PROJECT / "data")
+    proc = run_cli("report", "01_price_decline")
+    assert_one_line_error(proc, 2, "llm_prices.csv: line 5", f"column '{column}'", rule)
+    assert current_checksums(PROJECT / "data") == before
+    assert not (reports / "latest").exists()
+
+
+def test_failing_notebook_does_not_stop_the_others(reports, tiny_notebooks):
+    first = run_cli("report", "a_ok")
+    assert first.returncode == 0, first.stderr
+    latest = (reports / "latest").resolve()
+    assert json.loads((latest / "a_ok" / "results.json").read_text()) == {"x_squared": 4}
+
+    proc = run_cli("report", "-p", "x=3", "--jobs", "2")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    failures = [line for line in proc.stderr.splitlines() if line.startswith("FAILED")]
+    assert len(failures) == 1
+    assert "b_fails" in failures[0] and "cell 3" in failures[0]
+    assert "ValueError: deliberate failure for the test" in failures[0]
+    # the other notebook ran, the partial executed notebook is kept, latest did not move
+    runs = sorted(p for p in reports.iterdir() if p.is_dir() and not p.is_symlink() and p.name != "latest")
+    assert len(runs) == 2
+    failed_run = runs[-1]
+    assert json.loads((failed_run / "a_ok" / "results.json").read_text()) == {"x_squared": 9}
+    assert (failed_run / "b_fails" / "b_fails.ipynb").exists()
+    assert (failed_run / "b_fails" / "b_fails.html").exists()
+    assert (reports / "latest").resolve() == latest
+    assert not [p for p in reports.iterdir() if p.name.startswith(".building")]
+    index = (failed_run / "index.html").read_text()
+    assert "FAILED" in index and "x_squared" in index
+
+
+def test_out_folder_leaves_latest_alone(reports, tiny_notebooks, tmp_path):
+    out = tmp_path / "elsewhere"
+    proc = run_cli("report", "a_ok", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    for name in ("index.html", "run.json", "a_ok/a_ok.ipynb", "a_ok/a_ok.html", "a_ok/results.json"):
+        assert (out / name).exists(), name
+    assert not (reports / "latest").exists()
+    again = run_cli("report", "a_ok", "--out", str(out))
+    assert_one_line_error(again, 2, "not empty")
+
+
+def test_kernel_runs_on_the_runners_interpreter_despite_a_users_python3_kernel(reports, tiny_notebooks, tmp_path):
+    import sys
+
+    user = tmp_path / "userjupyter"
+    spec = user / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": ["/nonexistent/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "broken", "language": "python"}))
+    from conftest import write_notebook
+
+    write_notebook(tiny_notebooks / "c_which.ipynb", 'output_dir: str = ""  # set by the runner',
+                   "import sys\nfrom analysis import results\n"
+                   "results.save_results({'executable': sys.executable}, results.output_dir(output_dir, 'c'))")
+    proc = run_cli("report", "c_which", env={"JUPYTER_DATA_DIR": str(user), "JUPYTER_PATH": str(user)})
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((reports / "latest" / "c_which" / "results.json").read_text())
+    assert result["executable"] == sys.executable
+
+
+def test_sweep_writes_one_csv(reports, tiny_notebooks, tmp_path):
+    import pandas as pd
+
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("x: [1, 2, 5]\n")
+    out = tmp_path / "sweep"
+    proc = run_cli("sweep", "a_ok", "--grid", str(grid), "--out", str(out), "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out / "sweep.csv").sort_values("param.x")
+    assert list(table["param.x"]) == [1, 2, 5]
+    assert list(table["x_squared"]) == [1, 4, 25]
+    assert table["ok"].all()
+    bad = tmp_path / "bad_grid.yaml"
+    bad.write_text("y: [1]\n")
+    assert_one_line_error(run_cli("sweep", "a_ok", "--grid", str(bad)), 2, "unknown parameter 'y'")
