@@ -137,7 +137,7 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
             papermill.execute_notebook(
                 str(notebook), str(executed), parameters={**parameters, "output_dir": str(folder)},
                 kernel_name="python3", cwd=str(notebook.parent), progress_bar=False, log_output=False,
-                execution_timeout=timeout, start_timeout=120, request_save_on_cell_execute=True,
+                execution_timeout=timeout, start_timeout=120, request_save_on_cell_execute=False,
             )
             error = None
             break
