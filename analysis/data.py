@@ -246,7 +246,51 @@ EPOCH_PRICE_TRENDS = Schema(
                ("start must not be after end", lambda d: d["start"] <= d["end"])),
 )
 
-SCHEMAS: dict[str, Schema] = {"llm_prices": LLM_PRICES, "epoch_price_trends": EPOCH_PRICE_TRENDS}
+COMPUTE_SPLIT_MEASURES = ("share_of_ai_compute", "share_of_dc_demand", "share_of_accelerators",
+                          "share_of_dc_revenue", "share_of_compute_spend")
+
+COMPUTE_SPLIT_ESTIMATES = Schema(
+    file="compute_split_estimates.csv",
+    columns=(
+        Column("publisher", required=True),
+        Column("year", "int", required=True, min=2015, max=2040),
+        Column("measure", required=True, choices=COMPUTE_SPLIT_MEASURES),
+        Column("scope", required=True),
+        Column("value", "float", required=True, min=0, max=1),
+        Column("value_low", "float", min=0, max=1),
+        Column("value_high", "float", min=0, max=1),
+        Column("bound", required=True, choices=("point", "lower", "upper")),
+        Column("status", required=True, choices=("primary", "secondary", "derived", "uncertain")),
+        Column("statement", required=True),
+        Column("source", required=True),
+        Column("notes"),
+    ),
+    key=("publisher", "year", "measure", "scope"),
+    row_rules=(("value_low <= value <= value_high where given",
+                lambda d: ~((d["value_low"] > d["value"]) | (d["value_high"] < d["value"]))),),
+)
+
+COMPUTE_DRIVERS = Schema(
+    file="compute_drivers.csv",
+    columns=(
+        Column("parameter", required=True),
+        Column("value", "float", required=True, positive=True),
+        Column("low", "float", positive=True),
+        Column("high", "float", positive=True),
+        Column("unit", required=True),
+        Column("status", required=True, choices=("primary", "secondary", "derived", "assumption")),
+        Column("source", required=True),
+        Column("notes"),
+    ),
+    key=("parameter",),
+    row_rules=(("low <= value <= high where given",
+                lambda d: ~((d["low"] > d["value"]) | (d["high"] < d["value"]))),
+               ("give both low and high or neither", lambda d: d["low"].isna() == d["high"].isna())),
+)
+
+SCHEMAS: dict[str, Schema] = {"llm_prices": LLM_PRICES, "epoch_price_trends": EPOCH_PRICE_TRENDS,
+                              "compute_split_estimates": COMPUTE_SPLIT_ESTIMATES,
+                              "compute_drivers": COMPUTE_DRIVERS}
 
 
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
@@ -279,6 +323,20 @@ def load_epoch_price_trends(data_dir: Path | None = None) -> pd.DataFrame:
         ci_low, ci_high, r2`` at Epoch's full float precision.
     """
     return load("epoch_price_trends", data_dir)
+
+
+def load_compute_split_estimates(data_dir: Path | None = None) -> pd.DataFrame:
+    """Published training/inference split figures, each with what it measures.
+
+    ``measure`` keeps shares of different things apart: AI compute, all
+    data-center demand, accelerator counts, vendor revenue, compute spend.
+    """
+    return load("compute_split_estimates", data_dir)
+
+
+def load_compute_drivers(data_dir: Path | None = None) -> pd.DataFrame:
+    """Sourced default values and ranges of the compute-split drivers (one row per parameter)."""
+    return load("compute_drivers", data_dir)
 
 
 def validate_all(data_dir: Path | None = None) -> None:

@@ -24,6 +24,16 @@ SMOKE = {
             and 1 < r["a16z_mmlu42_factor_per_year"] < 100
         ),
     },
+    "02_compute_split": {
+        "params": ["horizon=2028", "first_year=2023"],
+        "check": lambda r: (
+            abs(r["inference_share_2023"] - 1 / 3) < 1e-3
+            and abs(r["inference_share_2025"] - 0.5) <= 0.05
+            and abs(r["inference_share_2026"] - 2 / 3) <= 0.05
+            and r["inference_share_2030"] is None          # beyond the smoke run's horizon
+            and 0 < r["lifetime_inference_cost_share"] < 1
+        ),
+    },
 }
 
 
@@ -64,6 +74,16 @@ def test_price_notebook_defaults_reproduce_epoch(reports, tmp_path):
     assert results["n_trends"] == 21 and results["epoch_reproduced_trends"] == 21
     assert results["epoch_reproduction_max_abs_log10_error"] < 1e-6
     assert round(results["median_factor_per_year"], 2) == 46.25
+
+
+def test_faster_training_growth_lowers_the_notebooks_2030_share(tmp_path):
+    shares = []
+    for growth in (4.0, 6.0):
+        out = tmp_path / f"g{growth}"
+        proc = run_cli("report", "02_compute_split", "-p", f"training_growth_per_year={growth}", "--out", str(out))
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        shares.append(json.loads((out / "02_compute_split" / "results.json").read_text())["inference_share_2030"])
+    assert shares[0] > shares[1]
 
 
 def test_bad_benchmark_fails_in_a_named_cell(reports):
