@@ -31,6 +31,8 @@ lab: $(STAMP)
 	$(BIN)/python -m analysis lab $(ARGS)
 
 benchmark: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/throughput_speed.py
 	$(BIN)/python benchmarks/report_speed.py
 
 clean-reports:

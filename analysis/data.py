@@ -288,7 +288,85 @@ COMPUTE_DRIVERS = Schema(
                ("give both low and high or neither", lambda d: d["low"].isna() == d["high"].isna())),
 )
 
+PRECISIONS = ("bf16", "fp8", "fp4")
+
+HARDWARE = Schema(
+    file="hardware.csv",
+    columns=(
+        Column("id", required=True),
+        Column("vendor", required=True),
+        Column("name", required=True),
+        Column("kind", required=True, choices=("gpu", "tpu", "sram", "wafer", "dataflow")),
+        Column("bf16_tflops", "float", required=True, positive=True),
+        Column("fp8_tflops", "float", positive=True),
+        Column("fp4_tflops", "float", positive=True),
+        Column("memory_gb", "float", required=True, positive=True),
+        Column("memory_tb_per_s", "float", required=True, positive=True),
+        Column("sram_mb", "float", positive=True),
+        Column("tdp_w", "float", positive=True),
+        Column("scale_up_gb_per_s", "float", positive=True),
+        Column("chips_per_node", "int", min=1),
+        Column("price_usd", "float", positive=True),
+        Column("rental_usd_per_hour", "float", positive=True),
+        Column("all_in_kw", "float", positive=True),
+        Column("source", required=True),
+        Column("notes"),
+    ),
+    key=("id",),
+)
+
+MODELS = Schema(
+    file="models.csv",
+    columns=(
+        Column("id", required=True),
+        Column("name", required=True),
+        Column("total_params_b", "float", required=True, positive=True),
+        Column("active_params_b", "float", required=True, positive=True),
+        Column("layers", "int", required=True, min=1),
+        Column("hidden_size", "int", required=True, min=1),
+        Column("attention_heads", "int", required=True, min=1),
+        Column("kv_heads", "int", required=True, min=1),
+        Column("head_dim", "int", required=True, min=1),
+        Column("kv_elements_per_token_layer", "int", min=1),
+        Column("experts", "int", min=1),
+        Column("experts_per_token", "int", min=1),
+        Column("shared_experts", "int", min=0),
+        Column("sliding_window_layers", "int", min=0),
+        Column("sliding_window", "int", min=1),
+        Column("source", required=True),
+        Column("notes"),
+    ),
+    key=("id",),
+    row_rules=(("active_params_b must not exceed total_params_b", lambda d: d["active_params_b"] <= d["total_params_b"]),
+               ("sliding_window_layers must not exceed layers",
+                lambda d: (d["sliding_window_layers"].fillna(0) <= d["layers"]))),
+)
+
+THROUGHPUT_MEASUREMENTS = Schema(
+    file="throughput_measurements.csv",
+    columns=(
+        Column("id", required=True),
+        Column("model", required=True),
+        Column("hardware", required=True),
+        Column("n_chips", "int", min=1),
+        Column("precision", required=True, choices=PRECISIONS),
+        Column("scenario", required=True, choices=("max_load", "server", "per_user")),
+        Column("input_tokens", "float", min=0),
+        Column("output_tokens", "float", positive=True),
+        Column("concurrency", "int", min=1),
+        Column("output_tokens_per_s", "float", required=True, positive=True),
+        Column("speculative", "bool", required=True),
+        Column("measured"),
+        Column("status", required=True, choices=("measured", "vendor", "secondary")),
+        Column("source", required=True),
+        Column("notes"),
+    ),
+    key=("id",),
+)
+
 SCHEMAS: dict[str, Schema] = {"llm_prices": LLM_PRICES, "epoch_price_trends": EPOCH_PRICE_TRENDS,
+                              "hardware": HARDWARE, "models": MODELS,
+                              "throughput_measurements": THROUGHPUT_MEASUREMENTS,
                               "compute_split_estimates": COMPUTE_SPLIT_ESTIMATES,
                               "compute_drivers": COMPUTE_DRIVERS}
 
@@ -339,7 +417,31 @@ def load_compute_drivers(data_dir: Path | None = None) -> pd.DataFrame:
     return load("compute_drivers", data_dir)
 
 
+def load_hardware(data_dir: Path | None = None) -> pd.DataFrame:
+    """Accelerator specifications (``data/hardware.csv``): dense TFLOPS, memory, bandwidth, power, prices."""
+    return load("hardware", data_dir)
+
+
+def load_models(data_dir: Path | None = None) -> pd.DataFrame:
+    """Model architectures (``data/models.csv``): parameters, layers, attention and expert layout."""
+    return load("models", data_dir)
+
+
+def load_throughput_measurements(data_dir: Path | None = None) -> pd.DataFrame:
+    """Measured serving throughput (``data/throughput_measurements.csv``), checked against the other tables."""
+    df = load("throughput_measurements", data_dir)
+    folder = data_dir or paths.data_dir()
+    known = {"model": set(load_models(data_dir)["id"]), "hardware": set(load_hardware(data_dir)["id"])}
+    for column, ids in known.items():
+        bad = ~df[column].isin(ids)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise _fail(folder / THROUGHPUT_MEASUREMENTS.file, i, column, f"unknown {column} id", df[column].iloc[i])
+    return df
+
+
 def validate_all(data_dir: Path | None = None) -> None:
-    """Load every curated dataset once, raising on the first fault."""
+    """Load every curated dataset once (with cross-file checks), raising on the first fault."""
     for name in SCHEMAS:
         load(name, data_dir)
+    load_throughput_measurements(data_dir)

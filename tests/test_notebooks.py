@@ -34,6 +34,15 @@ SMOKE = {
             and 0 < r["lifetime_inference_cost_share"] < 1
         ),
     },
+    "03_chip_throughput": {
+        "params": ["models_shown=[llama-3.3-70b]", "hardware_shown=[h100-sxm, cerebras-wse3]"],
+        "check": lambda r: (
+            r["median_abs_error_max_load"] <= 0.20
+            and r["cerebras_maverick_tok_s_per_user"] > r["b200_maverick_tok_s_per_user"] > 0
+            and r["n_measurements"] >= 20
+            and r["cheapest_usd_per_mtok"] > 0
+        ),
+    },
 }
 
 

@@ -1,0 +1,157 @@
+"""The chip throughput model: formulas, broadcasting, calibration and measured accuracy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis import data
+from analysis import throughput as tp
+
+
+def test_kv_bytes_match_worked_values():
+    models = tp.models()
+    # Llama 3.x 70B: 80 layers x 8 KV heads x 128 x 2 (K, V) x 2 bytes = 327,680 B per token (kipply, GQA form)
+    assert tp.kv_bytes_per_token(models.loc["llama-3.1-70b"], "bf16") == 327_680
+    assert tp.kv_bytes_per_token(models.loc["llama-3.1-70b"], "fp8") == 163_840
+    # gpt-oss-120b: 18 full layers x 8 x 64 x 2 x 2 = 36,864 B/token; sliding layers stop growing at 128 tokens
+    gptoss = models.loc["gpt-oss-120b"]
+    assert tp.kv_bytes_per_token(gptoss, "bf16", context=100) == 2 * 36_864
+    long = tp.kv_bytes_per_sequence(gptoss, 100_000, "bf16")
+    assert long == pytest.approx(36_864 * 100_000 + 36_864 * 128)
+    # DeepSeek's latent attention: 576 elements per layer
+    assert tp.kv_bytes_per_token(models.loc["deepseek-v3"], "bf16") == 61 * 576 * 2
+
+
+def test_moe_weight_reads_grow_from_active_to_total():
+    m = tp.models().loc["llama-4-maverick"]
+    one = float(tp.weight_bytes_read(m, 1, "bf16"))
+    many = float(tp.weight_bytes_read(m, 10_000, "bf16"))
+    assert one == pytest.approx(17e9 * 2, rel=1e-9)
+    assert many == pytest.approx(400e9 * 2, rel=1e-6)
+    dense = tp.models().loc["llama-3.1-70b"]
+    assert float(tp.weight_bytes_read(dense, 64, "fp8")) == pytest.approx(70.6e9)
+
+
+def test_single_stream_gpu_decode_is_bandwidth_bound():
+    # one H100, Llama 3.1 8B at bf16, batch 1: weights / (bandwidth x efficiency), floor and comms inactive
+    out = tp.predict("llama-3.1-8b", "h100-sxm", 1, "bf16", 1, 128, 128, layer_latency_s=0.0)
+    expected_step = (8.03e9 * 2 + tp.kv_bytes_per_sequence(tp.models().loc["llama-3.1-8b"], 128 + 64)) / (
+        3.35e12 * tp.DEFAULTS["memory_efficiency"])
+    assert out["step_time_s"].iloc[0] == pytest.approx(expected_step, rel=1e-9)
+    assert out["bound"].iloc[0] == "memory"
+    assert out["output_tokens_per_s_per_user"].iloc[0] == pytest.approx(1 / expected_step)
+
+
+def test_large_batch_becomes_compute_bound_and_throughput_saturates():
+    out = tp.predict("llama-3.1-70b", "h100-sxm", 8, "fp8", np.array([1, 16, 256, 1024]), 512, 512)
+    per_user = out["output_tokens_per_s_per_user"].to_numpy()
+    aggregate = out["output_tokens_per_s"].to_numpy()
+    assert np.all(np.diff(per_user) <= 0) and np.all(np.diff(aggregate) >= 0)
+    assert out["bound"].iloc[-1] == "compute"
+
+
+def test_broadcasting_a_grid_in_one_call():
+    batch = np.arange(1, 41)[:, None]
+    context = np.arange(1, 26)[None, :] * 256
+    out = tp.predict("llama-3.1-70b", "b200", 8, "fp8", batch, context, 256)
+    assert len(out) == 40 * 25
+    assert set(out.columns) >= {"output_tokens_per_s", "output_tokens_per_s_per_user", "ttft_s", "batch", "fits"}
+    # TTFT grows with the prompt
+    first_row = out[out["batch"] == 1].sort_values("input_tokens")["ttft_s"].to_numpy()
+    assert np.all(np.diff(first_row) > 0)
+
+
+def test_max_batch_fills_memory_and_chips_default_to_the_fewest_that_fit():
+    out = tp.predict("llama-3.1-70b", "h100-sxm", 8, "fp8", "max", 1024, 1024)
+    row = out.iloc[0]
+    capacity = 8 * 80e9 * 0.9
+    assert row["fits"] and row["memory_needed_gb"] * 1e9 <= capacity
+    bigger = tp.predict("llama-3.1-70b", "h100-sxm", 8, "fp8", row["batch"] + 1, 1024, 1024)
+    assert not bigger["fits"].iloc[0] or row["batch"] == tp.DEFAULTS["max_batch"]
+    assert tp.predict("llama-3.1-405b", "h100-sxm", None, "bf16")["n_chips"].iloc[0] == 16
+    assert tp.predict("llama-3.1-70b", "cerebras-wse3", None, "bf16")["n_chips"].iloc[0] == 4  # 141 GB / 44 GB
+
+
+def test_sram_machines_hit_their_latency_floor():
+    out = tp.predict("llama-3.1-70b", "cerebras-wse3", None, "bf16", 1, 1024, 512)
+    assert out["bound"].iloc[0] == "latency"
+    floor = tp.layer_latency_for("cerebras-wse3")
+    assert out["output_tokens_per_s_per_user"].iloc[0] == pytest.approx(1 / (80 * floor))
+
+
+def test_speculative_decoding_multiplies_tokens_per_step():
+    base = tp.predict("llama-3.1-8b", "h100-sxm", 1, "bf16", 1, 128, 128)
+    spec = tp.predict("llama-3.1-8b", "h100-sxm", 1, "bf16", 1, 128, 128, spec_tokens_per_step=3.0)
+    ratio = spec["output_tokens_per_s_per_user"].iloc[0] / base["output_tokens_per_s_per_user"].iloc[0]
+    assert ratio == pytest.approx(3.0)          # memory-bound: the weights are read once for 3 tokens
+    big = dict(model="llama-3.1-8b", hardware="h100-sxm", n_chips=1, precision="bf16", batch=512,
+               input_tokens=128, output_tokens=128)
+    gain = (tp.predict(**big, spec_tokens_per_step=3.0)["output_tokens_per_s"].iloc[0]
+            / tp.predict(**big)["output_tokens_per_s"].iloc[0])
+    assert gain < 1.5                            # compute-bound: verifying tokens costs FLOPs
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(precision="int3"), "precision"), (dict(batch=0), "batch"), (dict(batch="most"), "batch"),
+    (dict(n_chips=0), "n_chips"), (dict(output_tokens=0), "output_tokens"),
+    (dict(memory_efficiency=1.5), "efficienc"),
+])
+def test_bad_arguments(kwargs, match):
+    args = dict(model="llama-3.1-8b", hardware="h100-sxm", n_chips=1, precision="bf16", batch=1)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        tp.predict(**args)
+    with pytest.raises(KeyError, match="unknown model"):
+        tp.predict("no-such-model", "h100-sxm")
+    with pytest.raises(TypeError, match="unknown efficiency"):
+        tp.predict("llama-3.1-8b", "h100-sxm", eta=1)
+
+
+def test_unit_economics():
+    assert tp.cost_per_million_tokens(1000, 3.6) == pytest.approx(1.0)
+    assert tp.tokens_per_mw(1000, 2.0) == pytest.approx(500_000)
+    assert float(tp.roofline("h100-sxm", "bf16", 1.0)) == pytest.approx(3.35e12)
+    assert float(tp.roofline("h100-sxm", "bf16", 1e6)) == pytest.approx(989e12)
+
+
+def test_pareto_is_monotone():
+    curve = tp.pareto("llama-3.1-70b", "h200", 8, "fp8", 1024, 1024)
+    assert len(curve) > 5
+    assert np.all(np.diff(curve["output_tokens_per_s_per_user"]) <= 0)
+    assert np.all(np.diff(curve["output_tokens_per_s_per_chip"]) >= 0)
+
+
+@pytest.fixture(scope="module")
+def predictions():
+    return tp.predict_measurements(data.load_throughput_measurements())
+
+
+def test_max_load_gpu_rows_within_20_percent_median(predictions):
+    summary = tp.error_summary(predictions)
+    assert summary["n_max_load"] >= 7
+    assert summary["median_abs_error_max_load"] <= 0.20
+
+
+def test_per_user_speeds_within_35_percent_median(predictions):
+    summary = tp.error_summary(predictions)
+    assert summary["n_per_user"] >= 12
+    assert summary["median_abs_error_per_user"] <= 0.35
+
+
+def test_defaults_are_the_calibrated_values():
+    fitted = tp.calibrate(data.load_throughput_measurements())
+    assert fitted["compute_efficiency"] == pytest.approx(tp.DEFAULTS["compute_efficiency"], abs=0.011)
+    for hw_id, seconds in fitted["layer_latency_s"].items():
+        assert seconds == pytest.approx(tp.LAYER_LATENCY_S[hw_id], abs=1.1e-6), hw_id
+
+
+def test_measurements_reference_known_ids(data_copy):
+    import pandas as pd
+
+    path = data_copy / "throughput_measurements.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[2, "hardware"] = "h900"
+    df.to_csv(path, index=False)
+    with pytest.raises(data.DataValidationError, match=r"line 4, column 'hardware': unknown hardware id"):
+        data.load_throughput_measurements()
