@@ -33,6 +33,7 @@ lab: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/throughput_speed.py
+	$(BIN)/python benchmarks/capex_speed.py
 	$(BIN)/python benchmarks/report_speed.py
 
 clean-reports:

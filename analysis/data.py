@@ -364,7 +364,55 @@ THROUGHPUT_MEASUREMENTS = Schema(
     key=("id",),
 )
 
+_DATE_TEXT = r"^(\d{4}(-\d{2}(-\d{2})?|-H[12])?)?$"
+
+CAPEX = Schema(
+    file="capex.csv",
+    columns=(
+        Column("company", required=True),
+        Column("year", "int", required=True, min=2015, max=2040),
+        Column("basis", required=True),
+        Column("kind", required=True, choices=("actual", "guidance", "quarter", "aggregate")),
+        Column("low_usd_b", "float", positive=True),
+        Column("high_usd_b", "float", positive=True),
+        Column("point_usd_b", "float", required=True, positive=True),
+        Column("currency", required=True, choices=("USD",)),
+        Column("statement_date"),
+        Column("status", required=True, choices=("primary", "secondary", "derived", "uncertain")),
+        Column("source", required=True),
+        Column("notes"),
+    ),
+    key=("company", "year", "kind", "source"),
+    row_rules=(("low_usd_b <= point_usd_b <= high_usd_b where given",
+                lambda d: ~((d["low_usd_b"] > d["point_usd_b"]) | (d["high_usd_b"] < d["point_usd_b"]))),
+               ("statement_date must be YYYY, YYYY-MM or YYYY-MM-DD",
+                lambda d: d["statement_date"].fillna("").str.match(_DATE_TEXT))),
+)
+
+COST_ASSUMPTIONS = Schema(
+    file="cost_assumptions.csv",
+    columns=(
+        Column("kind", required=True, choices=("depreciation_years", "pue", "electricity_usd_per_kwh",
+                                               "gpu_rental_usd_per_hour", "gpu_tco_usd_per_hour",
+                                               "all_in_kw_per_accelerator", "server_cost_per_accelerator_usd",
+                                               "compute_share_of_capex", "market_usd_b")),
+        Column("subject", required=True),
+        Column("value", "float", required=True, positive=True),
+        Column("low", "float", positive=True),
+        Column("high", "float", positive=True),
+        Column("unit", required=True),
+        Column("date", required=True),
+        Column("status", required=True, choices=("primary", "secondary", "derived", "uncertain")),
+        Column("source", required=True),
+        Column("notes"),
+    ),
+    key=("kind", "subject"),
+    row_rules=(("low <= value <= high where given", lambda d: ~((d["low"] > d["value"]) | (d["high"] < d["value"]))),
+               ("date must be YYYY, YYYY-MM, YYYY-MM-DD or YYYY-H1/H2", lambda d: d["date"].str.match(_DATE_TEXT))),
+)
+
 SCHEMAS: dict[str, Schema] = {"llm_prices": LLM_PRICES, "epoch_price_trends": EPOCH_PRICE_TRENDS,
+                              "capex": CAPEX, "cost_assumptions": COST_ASSUMPTIONS,
                               "hardware": HARDWARE, "models": MODELS,
                               "throughput_measurements": THROUGHPUT_MEASUREMENTS,
                               "compute_split_estimates": COMPUTE_SPLIT_ESTIMATES,
@@ -415,6 +463,16 @@ def load_compute_split_estimates(data_dir: Path | None = None) -> pd.DataFrame:
 def load_compute_drivers(data_dir: Path | None = None) -> pd.DataFrame:
     """Sourced default values and ranges of the compute-split drivers (one row per parameter)."""
     return load("compute_drivers", data_dir)
+
+
+def load_capex(data_dir: Path | None = None) -> pd.DataFrame:
+    """Hyperscaler capex by company and year (actuals, guidance, published aggregates), USD billions."""
+    return load("capex", data_dir)
+
+
+def load_cost_assumptions(data_dir: Path | None = None) -> pd.DataFrame:
+    """Sourced cost inputs: depreciation lives, PUE, electricity prices, GPU $/hour, kW and server cost per accelerator."""
+    return load("cost_assumptions", data_dir)
 
 
 def load_hardware(data_dir: Path | None = None) -> pd.DataFrame:

@@ -330,6 +330,22 @@ def pareto(model, hardware, n_chips=None, precision="bf16", input_tokens=1024, o
     return out[keep].reset_index(drop=True)
 
 
+def best_at_interactivity(model, hardware, precision: str, target_tokens_per_s_per_user: float,
+                          input_tokens=1024, output_tokens=1024, n_chips=None, **efficiencies) -> pd.Series:
+    """The highest per-chip throughput that still gives every user at least ``target`` tokens/s.
+
+    Uses :func:`deployment_chips` when ``n_chips`` is None. Returns the chosen row of
+    :func:`pareto` (``batch``, ``output_tokens_per_s_per_chip``, ...); raises ValueError
+    when no batch reaches the target.
+    """
+    chips = deployment_chips(model, hardware, precision, input_tokens + output_tokens) if n_chips is None else n_chips
+    curve = pareto(model, hardware, chips, precision, input_tokens, output_tokens, **efficiencies)
+    ok = curve[curve["output_tokens_per_s_per_user"] >= target_tokens_per_s_per_user]
+    if ok.empty:
+        raise ValueError(f"{model} on {hardware}: no batch reaches {target_tokens_per_s_per_user:g} tokens/s per user")
+    return ok.sort_values("output_tokens_per_s_per_chip").iloc[-1]
+
+
 def cost_per_million_tokens(tokens_per_s_per_chip, usd_per_chip_hour):
     """USD per million output tokens at a chip-hour price: ``$/h / (tokens/s * 3600) * 1e6``."""
     tps = np.asarray(tokens_per_s_per_chip, dtype=float)

@@ -43,6 +43,16 @@ SMOKE = {
             and r["cheapest_usd_per_mtok"] > 0
         ),
     },
+    "04_capex_allocation": {
+        "params": ["n_draws=2000", "seed=1"],
+        "check": lambda r: (
+            r["capex_2026_usd_b_p5"] < r["capex_2026_usd_b"] < r["capex_2026_usd_b_p95"] * 1.05
+            and abs(r["ai_capex_2026_usd_b"] - 0.75 * r["capex_2026_usd_b"]) < 1e-6
+            and 0 < r["inference_capex_2026_usd_b"] < r["ai_capex_2026_usd_b"]
+            and r["cost_floor_usd_per_mtok_p5"] < r["cost_floor_usd_per_mtok_p95"]
+            and r["inference_tokens_per_year"] > 1e15
+        ),
+    },
 }
 
 
@@ -93,6 +103,14 @@ def test_faster_training_growth_lowers_the_notebooks_2030_share(tmp_path):
         assert proc.returncode == 0, proc.stderr[-3000:]
         shares.append(json.loads((out / "02_compute_split" / "results.json").read_text())["inference_share_2030"])
     assert shares[0] > shares[1]
+
+
+def test_capex_ai_share_moves_ai_capex(tmp_path):
+    out = tmp_path / "ai"
+    proc = run_cli("report", "04_capex_allocation", "-p", "ai_share=0.5", "-p", "n_draws=1000", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    r = json.loads((out / "04_capex_allocation" / "results.json").read_text())
+    assert r["ai_capex_2026_usd_b"] == pytest.approx(0.5 * r["capex_2026_usd_b"])
 
 
 def test_bad_benchmark_fails_in_a_named_cell(reports):

@@ -1,0 +1,218 @@
+"""From 2026 hyperscaler capex to inference token capacity and a cost floor per token.
+
+The chain, every link a parameter::
+
+    capex (company guidance, summed)            data/capex.csv
+      x ai_share                                 the seed article's 75% (no primary source)
+      x compute_share                            servers vs facilities and network (Alphabet ~60/40)
+      x inference_share                          from analysis.compute_split
+      / server cost per accelerator              chip mix, data/cost_assumptions.csv
+      -> accelerators -> tokens per year         analysis.throughput, x utilization
+
+    cost floor per million tokens = (server capex annualized + facility capex annualized
+                                     + power x PUE x electricity price + other opex)
+                                    / tokens per accelerator-year
+
+All functions take scalars or numpy arrays and broadcast, so the Monte Carlo is one
+vectorized evaluation over its draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+HOURS_PER_YEAR = 8760.0
+SECONDS_PER_YEAR = HOURS_PER_YEAR * 3600.0
+
+
+def aggregate_capex(capex: pd.DataFrame, year: int = 2026, companies=None) -> dict:
+    """Sum the companies' capex for ``year`` (guidance, else actual) with its range.
+
+    Parameters
+    ----------
+    capex : pandas.DataFrame
+        ``data/capex.csv`` as loaded by :func:`analysis.data.load_capex`.
+    year : int
+    companies : list of str, optional
+        Companies to include (default: every company with a guidance or actual row,
+        aggregates excluded).
+
+    Returns
+    -------
+    dict
+        ``point``, ``low``, ``high`` (USD billions), ``rows`` (the rows used).
+    """
+    rows = capex[(capex["year"] == year) & capex["kind"].isin(["guidance", "actual"])]
+    rows = rows[~rows["company"].str.contains("aggregate")]
+    if companies is not None:
+        missing = set(companies) - set(rows["company"])
+        if missing:
+            raise ValueError(f"no {year} capex row for {sorted(missing)}")
+        rows = rows[rows["company"].isin(companies)]
+    rows = rows.sort_values("kind", key=lambda k: k.map({"guidance": 0, "actual": 1})).drop_duplicates("company")
+    low = rows["low_usd_b"].fillna(rows["point_usd_b"])
+    high = rows["high_usd_b"].fillna(rows["point_usd_b"])
+    return {"point": float(rows["point_usd_b"].sum()), "low": float(low.sum()), "high": float(high.sum()),
+            "rows": rows.assign(low_usd_b=low, high_usd_b=high).reset_index(drop=True)}
+
+
+def lookup(costs: pd.DataFrame, kind: str, subject: str) -> pd.Series:
+    """The row of ``data/cost_assumptions.csv`` for ``kind`` and ``subject`` (subject matched case-insensitively,
+    so hardware ids such as ``b200`` find ``B200``)."""
+    rows = costs[(costs["kind"] == kind) & (costs["subject"].str.lower() == subject.lower())]
+    if rows.empty:
+        known = ", ".join(costs.loc[costs["kind"] == kind, "subject"])
+        raise ValueError(f"cost_assumptions.csv has no {kind} for {subject!r} (has: {known or 'none'})")
+    return rows.iloc[0]
+
+
+def allocate(capex_usd_b, ai_share, compute_share, inference_share) -> dict:
+    """Split capex into AI, AI compute (servers and accelerators), and inference compute (USD billions)."""
+    ai = np.asarray(capex_usd_b) * ai_share
+    compute = ai * compute_share
+    return {"capex_usd_b": np.asarray(capex_usd_b, dtype=float), "ai_capex_usd_b": ai,
+            "ai_compute_capex_usd_b": compute, "ai_facilities_capex_usd_b": ai - compute,
+            "inference_capex_usd_b": compute * inference_share,
+            "training_capex_usd_b": compute * (1 - np.asarray(inference_share))}
+
+
+def accelerators_bought(compute_usd_b, mix: dict, server_cost_usd: dict) -> dict:
+    """Accelerators bought per chip type when ``mix`` (spend shares) splits ``compute_usd_b``."""
+    total = sum(mix.values())
+    if not np.isclose(total, 1.0):
+        raise ValueError(f"chip mix shares must sum to 1, got {total:g}")
+    missing = set(mix) - set(server_cost_usd)
+    if missing:
+        raise ValueError(f"no server cost per accelerator for {sorted(missing)}")
+    return {chip: np.asarray(compute_usd_b) * 1e9 * share / server_cost_usd[chip] for chip, share in mix.items()}
+
+
+def tokens_per_year(accelerators, tokens_per_s_per_accelerator, utilization):
+    """Tokens a fleet can serve in a year at average ``utilization`` of its peak serving throughput."""
+    return np.asarray(accelerators) * tokens_per_s_per_accelerator * utilization * SECONDS_PER_YEAR
+
+
+def annuity_factor(rate, years):
+    """Annual payment per dollar of capex over ``years`` at ``rate`` (straight-line 1/years when rate is 0)."""
+    rate = np.asarray(rate, dtype=float)
+    years = np.asarray(years, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        annuity = rate / (1.0 - (1.0 + rate) ** (-years))
+    return np.where(rate > 0, annuity, 1.0 / years)
+
+
+def cost_components_usd_per_mtok(server_cost_usd, depreciation_years, tokens_per_s_per_accelerator, utilization,
+                                 it_kw_per_accelerator, pue, electricity_usd_per_kwh, compute_share=0.6,
+                                 facility_life_years=15.0, cost_of_capital=0.0, other_opex_usd_per_year=0.0) -> dict:
+    """Cost of serving a million tokens on one accelerator at cost (no margin), by component.
+
+    Parameters
+    ----------
+    server_cost_usd : float or array
+        Server capex per accelerator (the accelerator plus its share of the server).
+    depreciation_years : float or array
+        Useful life of the server.
+    tokens_per_s_per_accelerator : float or array
+        Serving throughput at the chosen interactivity.
+    utilization : float or array
+        Average fraction of that throughput actually sold.
+    it_kw_per_accelerator, pue, electricity_usd_per_kwh : float or array
+        IT power drawn per accelerator, power usage effectiveness, energy price.
+    compute_share : float or array
+        Servers' share of capex; the rest (facilities, network) is charged per
+        accelerator in proportion and annualized over ``facility_life_years``.
+    cost_of_capital : float or array
+        Annual rate; 0 gives straight-line depreciation.
+    other_opex_usd_per_year : float or array
+        Staff, maintenance, software per accelerator-year.
+
+    Returns
+    -------
+    dict
+        ``server_capital``, ``facility_capital``, ``energy``, ``other_opex`` and ``total``,
+        each in USD per million tokens (arrays when inputs are arrays).
+    """
+    server = np.asarray(server_cost_usd, dtype=float)
+    share = np.asarray(compute_share, dtype=float)
+    million_tokens = np.asarray(tokens_per_s_per_accelerator) * utilization * SECONDS_PER_YEAR / 1e6
+    parts = {
+        "server_capital": server * annuity_factor(cost_of_capital, depreciation_years),
+        "facility_capital": server * (1.0 - share) / share * annuity_factor(cost_of_capital, facility_life_years),
+        "energy": np.asarray(it_kw_per_accelerator) * pue * HOURS_PER_YEAR * electricity_usd_per_kwh,
+        "other_opex": np.asarray(other_opex_usd_per_year, dtype=float),
+    }
+    parts = {k: v / million_tokens for k, v in parts.items()}
+    parts["total"] = sum(parts.values())
+    return parts
+
+
+def cost_floor_usd_per_mtok(*args, **kwargs):
+    """Total of :func:`cost_components_usd_per_mtok` (same arguments): USD per million tokens."""
+    return cost_components_usd_per_mtok(*args, **kwargs)["total"]
+
+
+def years_until_price_meets_floor(price_now, decline_per_year, floor):
+    """Years until a price falling ``decline_per_year``-fold a year reaches ``floor`` (<= 0: already below)."""
+    return np.log(np.asarray(price_now) / floor) / np.log(decline_per_year)
+
+
+# --------------------------------------------------------------------------------------
+# Uncertainty
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Uncertain:
+    """A quantity drawn uniformly between ``low`` and ``high`` (``low == high`` = fixed)."""
+
+    low: float
+    high: float
+    central: float
+
+    def __post_init__(self):
+        if not self.low <= self.central <= self.high:
+            raise ValueError(f"need low <= central <= high, got {self.low}, {self.central}, {self.high}")
+
+    @classmethod
+    def spanning(cls, low: float, high: float, central: float) -> "Uncertain":
+        """A range widened, if needed, to contain its central value (a parameter set outside its range)."""
+        return cls(min(low, central), max(high, central), central)
+
+
+def draw(rng: np.random.Generator, spec: dict, n: int) -> dict:
+    """Independent uniform draws for every :class:`Uncertain` in ``spec``; other values are repeated."""
+    out = {}
+    for name, value in spec.items():
+        if isinstance(value, Uncertain):
+            out[name] = rng.uniform(value.low, value.high, n) if value.high > value.low else np.full(n, value.low)
+        else:
+            out[name] = np.full(n, value, dtype=float)
+    return out
+
+
+def percentiles(values, q=(5, 50, 95)) -> dict:
+    """``{"p5": ..., "p50": ..., "p95": ...}`` of an array."""
+    return {f"p{int(p)}": float(v) for p, v in zip(q, np.percentile(values, q))}
+
+
+def tornado(func, spec: dict) -> pd.DataFrame:
+    """One-at-a-time sensitivity of ``func(**values)`` to each uncertain input between its low and high.
+
+    Returns a frame ``input, low, high, at_low, at_high, swing`` sorted by swing, with the
+    central result in ``attrs["base"]``.
+    """
+    central = {k: (v.central if isinstance(v, Uncertain) else v) for k, v in spec.items()}
+    base = float(func(**central))
+    rows = []
+    for name, value in spec.items():
+        if not isinstance(value, Uncertain) or value.high == value.low:
+            continue
+        lo = float(func(**{**central, name: value.low}))
+        hi = float(func(**{**central, name: value.high}))
+        rows.append({"input": name, "low": value.low, "high": value.high, "at_low": lo, "at_high": hi,
+                     "swing": abs(hi - lo)})
+    out = pd.DataFrame(rows).sort_values("swing", ascending=False).reset_index(drop=True)
+    out.attrs["base"] = base
+    return out
