@@ -207,7 +207,7 @@ LLM_PRICES = Schema(
         Column("model", required=True),
         Column("developer", required=True),
         Column("date", "date", required=True),
-        Column("date_precision", required=True, choices=("day", "month")),
+        Column("date_precision", required=True, choices=("day", "month", "year")),
         Column("date_kind", required=True, choices=("release_or_price_change", "announcement_or_price_date")),
         Column("dataset", required=True, choices=("epoch", "anchor", "extra")),
         Column("input_usd_per_mtok", "float", positive=True),
@@ -296,7 +296,7 @@ HARDWARE = Schema(
         Column("id", required=True),
         Column("vendor", required=True),
         Column("name", required=True),
-        Column("kind", required=True, choices=("gpu", "tpu", "sram", "wafer", "dataflow")),
+        Column("kind", required=True, choices=("gpu", "tpu", "sram", "wafer", "dataflow", "edge")),
         Column("bf16_tflops", "float", required=True, positive=True),
         Column("fp8_tflops", "float", positive=True),
         Column("fp4_tflops", "float", positive=True),
@@ -364,7 +364,7 @@ THROUGHPUT_MEASUREMENTS = Schema(
     key=("id",),
 )
 
-_DATE_TEXT = r"^(\d{4}(-\d{2}(-\d{2})?|-H[12])?)?$"
+_DATE_TEXT = r"^(\d{4}(-\d{2}(-\d{2})?|-H[12]|-Q[1-4])?)?$"
 
 CAPEX = Schema(
     file="capex.csv",
@@ -411,8 +411,24 @@ COST_ASSUMPTIONS = Schema(
                ("date must be YYYY, YYYY-MM, YYYY-MM-DD or YYYY-H1/H2", lambda d: d["date"].str.match(_DATE_TEXT))),
 )
 
+REGIONS = Schema(
+    file="regions.csv",
+    columns=(
+        Column("region", required=True),
+        Column("parameter", required=True),
+        Column("value", "float", required=True, positive=True),
+        Column("unit", required=True),
+        Column("date", required=True),
+        Column("status", required=True, choices=("primary", "secondary", "derived", "uncertain")),
+        Column("source", required=True),
+        Column("notes"),
+    ),
+    key=("region", "parameter"),
+    row_rules=(("date must be YYYY, YYYY-MM or YYYY-MM-DD", lambda d: d["date"].str.match(_DATE_TEXT)),),
+)
+
 SCHEMAS: dict[str, Schema] = {"llm_prices": LLM_PRICES, "epoch_price_trends": EPOCH_PRICE_TRENDS,
-                              "capex": CAPEX, "cost_assumptions": COST_ASSUMPTIONS,
+                              "capex": CAPEX, "regions": REGIONS, "cost_assumptions": COST_ASSUMPTIONS,
                               "hardware": HARDWARE, "models": MODELS,
                               "throughput_measurements": THROUGHPUT_MEASUREMENTS,
                               "compute_split_estimates": COMPUTE_SPLIT_ESTIMATES,
@@ -473,6 +489,11 @@ def load_capex(data_dir: Path | None = None) -> pd.DataFrame:
 def load_cost_assumptions(data_dir: Path | None = None) -> pd.DataFrame:
     """Sourced cost inputs: depreciation lives, PUE, electricity prices, GPU $/hour, kW and server cost per accelerator."""
     return load("cost_assumptions", data_dir)
+
+
+def load_regions(data_dir: Path | None = None) -> pd.DataFrame:
+    """Regional facts for the edge-vs-cloud lens (long format: region, parameter, value, unit, source)."""
+    return load("regions", data_dir)
 
 
 def load_hardware(data_dir: Path | None = None) -> pd.DataFrame:

@@ -28,6 +28,50 @@ th{background:#f4f4f4}.ok{color:#1a7f37;font-weight:600}.failed{color:#c62828;fo
 """
 
 
+#: The decision summary at the top of the report: (finding, notebook, result key, format, what it means).
+DECISION_SUMMARY = [
+    ("LLM price decline, median of Epoch AI's trends", "01_price_decline", "median_factor_per_year", "{:.0f}x per year",
+     "price of a fixed capability level; range across thresholds in the notebook"),
+    ("LLM price decline, a16z method (MMLU >= 42)", "01_price_decline", "a16z_mmlu42_factor_per_year",
+     "{:.1f}x per year", "cheapest monthly price, endpoints"),
+    ("Inference share of AI compute, 2026", "02_compute_split", "inference_share_2026", "{:.0%}",
+     "driver model; Deloitte says about two-thirds"),
+    ("Inference share of AI compute, 2030", "02_compute_split", "inference_share_2030", "{:.0%}", "projection"),
+    ("Cerebras vs DGX B200 per-user speed, Llama 4 Maverick", "03_chip_throughput", "cerebras_over_b200_maverick",
+     "{:.1f}x", "modelled per-user speed ratio (measured rows in the notebook)"),
+    ("2026 hyperscaler capex (five companies)", "04_capex_allocation", "capex_2026_usd_b", "${:,.0f}B",
+     "company guidance summed"),
+    ("Cost floor per million output tokens", "04_capex_allocation", "cost_floor_usd_per_mtok", "${:.3f}",
+     "Llama 3.3 70B on B200, 50 tokens/s per user, at cost"),
+    ("Edge vs cloud break-even (Algeria)", "05_edge_vs_cloud", "breakeven_months", "month {:.0f}",
+     "owning local servers vs paying a falling API price; 'never' when owning never catches up"),
+]
+
+
+def _decision_rows(runs) -> list[str]:
+    by_stem = {run.stem: run for run in runs}
+    rows = []
+    for label, stem, key, fmt, meaning in DECISION_SUMMARY:
+        run = by_stem.get(stem)
+        if run is None:
+            value = "not run"
+        elif not run.ok:
+            value = "notebook failed"
+        elif key not in run.results:
+            value = "n/a"
+        elif run.results[key] is None:
+            value = "never" if key == "breakeven_months" else "n/a"
+        else:
+            try:
+                value = fmt.format(run.results[key])
+            except (TypeError, ValueError):
+                value = _fmt(run.results[key])
+        link = f"<a href='{html.escape(stem)}/{html.escape(stem)}.html'>{html.escape(stem)}</a>"
+        rows.append(f"<tr><td>{html.escape(label)}</td><td><b>{html.escape(value)}</b></td>"
+                    f"<td>{html.escape(meaning)}</td><td>{link}</td></tr>")
+    return rows
+
+
 def write_index(folder: Path, runs, summary: dict) -> Path:
     """Write ``<folder>/index.html`` for a finished run.
 
@@ -46,6 +90,9 @@ def write_index(folder: Path, runs, summary: dict) -> Path:
         "<h1>Economics of AI inference: report</h1>",
         f"<p>Created {html.escape(str(summary.get('created_utc')))} UTC from commit "
         f"<code>{html.escape(str(summary.get('git_commit')))}</code> in {summary.get('seconds')} s.</p>",
+        "<h2>Decision summary</h2><table><tr><th>finding</th><th>value</th><th>what it is</th><th>from</th></tr>",
+        *_decision_rows(runs),
+        "</table>",
         "<h2>Notebooks</h2><table><tr><th>notebook</th><th>status</th><th>time (s)</th><th>files</th></tr>",
     ]
     for run in runs:

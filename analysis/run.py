@@ -83,7 +83,7 @@ def install_private_kernel(folder: Path) -> Path:
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                 "--IPKernelApp.log_level=ERROR"],
+                 "--IPKernelApp.log_level=CRITICAL"],
         "display_name": "Python 3 (analysis)", "language": "python", "metadata": {"debugger": True},
     }))
     previous = os.environ.get("JUPYTER_PATH")
@@ -394,9 +394,12 @@ def lab(extra: list[str]) -> int:
 
 
 def checksums(update: bool = False) -> int:
-    """Print each data file's recorded and current sha256; non-zero when any differ."""
-    from analysis.sources import verify
+    """Check data files against ``sources.yml``; with ``update``, rewrite the recorded sha256 and size first."""
+    from analysis.sources import update_checksums, verify
 
+    if update:
+        for name in update_checksums():
+            print(f"updated sha256 and bytes of {name}")
     problems = verify()
     for line in problems:
         print(line, file=sys.stderr)
@@ -436,7 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT_S)
 
     sub.add_parser("lab", help="open JupyterLab with this environment's kernel")
-    sub.add_parser("checksums", help="check data files against data/sources.yml")
+    chk = sub.add_parser("checksums", help="check data files against data/sources.yml")
+    chk.add_argument("--update", action="store_true",
+                     help="rewrite sha256/bytes in data/sources.yml after a deliberate data change")
     return parser
 
 
@@ -455,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
             return report(args.notebooks, args.param, args.params, args.jobs, args.out, args.timeout)
         if args.command == "sweep":
             return sweep(args.notebook, args.grid, args.jobs, args.out, args.timeout)
-        return checksums()
+        return checksums(args.update)
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

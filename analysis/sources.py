@@ -59,3 +59,34 @@ def verify(data_dir: Path | None = None) -> list[str]:
         if not (folder / name).is_file():
             problems.append(f"{name}: listed in {SOURCES_FILE} but missing from {folder}")
     return problems
+
+
+def update_checksums(data_dir: Path | None = None) -> list[str]:
+    """Rewrite the ``sha256`` and ``bytes`` lines of ``sources.yml`` to match the files (maintainers only).
+
+    The rest of the file (comments, order, wording) is left as it is. Returns the names
+    of the records that changed. Reports never call this: runs do not modify ``data/``.
+    """
+    import re
+
+    folder = data_dir or paths.data_dir()
+    path = folder / SOURCES_FILE
+    lines = path.read_text().splitlines(keepends=True)
+    current, changed = None, []
+    for i, line in enumerate(lines):
+        top = re.match(r"^([^\s#][^:]*):\s*$", line)
+        if top:
+            current = top.group(1)
+            continue
+        if current is None or not (folder / current).is_file():
+            continue
+        field = re.match(r"^(\s+)(sha256|bytes):\s*(\S+)\s*$", line)
+        if field:
+            indent, key, old = field.groups()
+            new = sha256(folder / current) if key == "sha256" else str((folder / current).stat().st_size)
+            if old != new:
+                lines[i] = f"{indent}{key}: {new}\n"
+                if current not in changed:
+                    changed.append(current)
+    path.write_text("".join(lines))
+    return changed

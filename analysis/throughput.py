@@ -40,7 +40,8 @@ from analysis import paths
 BYTES_PER_WEIGHT = {"bf16": 2.0, "fp8": 1.0, "fp4": 0.5 + 1.0 / 32}   # MXFP4: 4 bits + one 8-bit scale per 32
 BYTES_PER_KV = {"bf16": 2.0, "fp8": 1.0, "fp4": 1.0}                   # FP4 weights keep an FP8 KV cache
 ACTIVATION_BYTES = 2.0
-PIPELINE_KINDS = ("sram", "wafer", "dataflow")
+PIPELINE_KINDS = ("sram", "wafer", "dataflow", "edge")   # no tensor-parallel all-reduces between chips
+LAYER_SPLIT_KINDS = ("sram", "wafer", "edge")            # chips hold consecutive layers: a token visits each in turn
 
 #: Calibrated defaults (``calibrate`` on the shipped measurements reproduces them; a test checks it).
 #: memory_efficiency, compute_efficiency: GPUs and TPUs; layer_latency_s: per hardware kind or vendor.
@@ -54,12 +55,15 @@ DEFAULTS = {
     "max_batch": 4096,
     "amortize_prefill": True,            # spread each prompt's prefill FLOPs over its output tokens
 }
-MEMORY_EFFICIENCY_BY_KIND = {"dataflow": 0.75, "sram": 1.0, "wafer": 1.0}   # SambaNova: "> 75% of peak"
+#: SambaNova: its own "> 75% of peak"; SRAM machines: not bandwidth-limited; edge: fitted on the shipped
+#: llama.cpp/vLLM rows (consumer serving stacks reach less of peak bandwidth than TensorRT-LLM).
+MEMORY_EFFICIENCY_BY_KIND = {"dataflow": 0.75, "sram": 1.0, "wafer": 1.0, "edge": 0.57}
 #: GPUs/TPUs: ~12 kernels per transformer layer x 3 us (AIConfigurator's constant per-op latency; the kernel
 #: count is this project's estimate). SRAM, wafer and dataflow machines: fitted by ``calibrate``.
 KERNELS_PER_LAYER = 12
 OP_LATENCY_S = 3e-6
 LAYER_LATENCY_S = {"gpu": KERNELS_PER_LAYER * OP_LATENCY_S, "tpu": KERNELS_PER_LAYER * OP_LATENCY_S,
+                   "edge": KERNELS_PER_LAYER * OP_LATENCY_S,
                    "cerebras-wse3": 11e-6, "groq-lpu": 43e-6, "sambanova-sn40l": 27e-6}
 
 
@@ -174,7 +178,7 @@ def deployment_chips(model, hw, precision: str, context: float = 2048) -> int:
     hw = _row(hw, hardware(), "hardware")
     fewest = min_chips(m, hw, precision, context)
     node = _num(hw, "chips_per_node", 1.0)
-    if hw.get("kind") in ("gpu", "tpu"):
+    if hw.get("kind") in ("gpu", "tpu", "edge"):
         return int(max(fewest, min(8, node)))
     if hw.get("kind") == "dataflow":
         return int(max(fewest, node))
@@ -278,7 +282,13 @@ def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_toke
 
     s_avg = s_in + s_out / 2.0
     kv_read = b_eff * kv_bytes_per_sequence(m, s_avg, precision)
-    t_mem = (weight_bytes_read(m, b_eff * k_spec, precision) + kv_read) / (n * bandwidth * eta_m)
+    if hw.get("kind") in LAYER_SPLIT_KINDS:
+        # layers split across chips: each micro-batch of B/n reads every weight once, one chip after another;
+        # with n micro-batches in flight the chips work in parallel, so only the KV term divides by n
+        micro = np.maximum(b_eff / n, 1.0)
+        t_mem = (weight_bytes_read(m, micro * k_spec, precision) + kv_read / n) / (bandwidth * eta_m)
+    else:
+        t_mem = (weight_bytes_read(m, b_eff * k_spec, precision) + kv_read) / (n * bandwidth * eta_m)
     attention = 4.0 * layers * heads * head_dim * s_avg                 # QK^T and AV over the context
     decode_flops = b_eff * k_spec * (2.0 * active + attention)
     prefill_flops = b_eff * (s_in / s_out) * k_spec * 2.0 * active * float(eff["amortize_prefill"])
@@ -423,13 +433,15 @@ def calibrate(measurements: pd.DataFrame, **kwargs) -> dict:
 
     The GPU/TPU compute efficiency is fitted on the max-load GPU rows (compute bound);
     memory efficiencies stay at their sourced values (0.8, NVIDIA AIConfigurator; 0.75
-    for SambaNova's dataflow, its own "> 75% of peak" claim). Each SRAM, wafer or
+    for SambaNova's dataflow, its own "> 75% of peak" claim) except edge devices', which
+    is fitted on their per-user rows (no source gives it). Each SRAM, wafer or
     dataflow machine's per-layer latency floor is then fitted on its per-user rows.
 
     Returns
     -------
     dict
-        ``{"compute_efficiency": float, "layer_latency_s": {hardware id: seconds}}``.
+        ``{"compute_efficiency": float, "edge_memory_efficiency": float or None,
+        "layer_latency_s": {hardware id: seconds}}``.
     """
     kinds = measurements["hardware"].map(lambda h: hardware().loc[h, "kind"])
     gpu_rows = measurements[kinds.isin(["gpu", "tpu"]) & (measurements["scenario"] == "max_load")]
@@ -437,14 +449,27 @@ def calibrate(measurements: pd.DataFrame, **kwargs) -> dict:
     scores = [float(np.nanmedian(np.abs(np.log1p(predict_measurements(gpu_rows, compute_efficiency=e,
                                                                       **kwargs)["error"])))) for e in grid]
     eta_f = float(grid[int(np.argmin(scores))])
+    edge_rows = measurements[(kinds == "edge") & (measurements["scenario"] == "per_user")]
+    edge_eta = None
+    if not edge_rows.empty:
+        grid_m = np.round(np.arange(0.30, 0.9501, 0.01), 2)
+        scores = []
+        for value in grid_m:
+            MEMORY_EFFICIENCY_BY_KIND["edge"], saved = value, MEMORY_EFFICIENCY_BY_KIND["edge"]
+            try:
+                p = predict_measurements(edge_rows, compute_efficiency=eta_f, **kwargs)
+            finally:
+                MEMORY_EFFICIENCY_BY_KIND["edge"] = saved
+            scores.append(float(np.nanmedian(np.abs(np.log1p(p["error"])))))
+        edge_eta = float(grid_m[int(np.argmin(scores))])
     floors = {}
-    pipeline_rows = measurements[kinds.isin(PIPELINE_KINDS) & (measurements["scenario"] == "per_user")]
+    pipeline_rows = measurements[kinds.isin(("sram", "wafer", "dataflow")) & (measurements["scenario"] == "per_user")]
     for hw_id, rows in pipeline_rows.groupby("hardware"):
         grid_t = np.round(np.arange(1, 101) * 1e-6, 7)
         scores = [float(np.nanmedian(np.abs(np.log1p(predict_measurements(
             rows, compute_efficiency=eta_f, layer_latency_s=t, **kwargs)["error"])))) for t in grid_t]
         floors[hw_id] = float(grid_t[int(np.argmin(scores))])
-    return {"compute_efficiency": eta_f, "layer_latency_s": floors}
+    return {"compute_efficiency": eta_f, "edge_memory_efficiency": edge_eta, "layer_latency_s": floors}
 
 
 # --------------------------------------------------------------------------------------

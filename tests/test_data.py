@@ -15,7 +15,7 @@ MESSAGE = re.compile(r"^\S+\.csv: line (\d+), column '([^']+)': .+$")
 
 def test_llm_prices_types_and_coverage():
     df = data.load_llm_prices()
-    assert len(df) == 121
+    assert len(df) == 122
     assert (df["dataset"] == "epoch").sum() == 73
     assert pd.api.types.is_datetime64_any_dtype(df["date"])
     assert df["reasoning"].dtype == bool

@@ -47,3 +47,17 @@ def test_notebook_hygiene(path):
     assert "output_dir" in declared
     for name, info in declared.items():
         assert info["help"], f"{name}: add a '# help' comment"
+
+
+def test_sweep_grids_name_declared_parameters():
+    import yaml
+
+    from analysis import paths
+
+    grids = sorted((paths.notebooks_dir() / "sweeps").glob("*.yaml"))
+    assert grids
+    for grid in grids:
+        stem = grid.stem[:2]
+        notebook = next(p for p in NOTEBOOKS if p.stem.startswith(stem))
+        declared = papermill.inspect_notebook(str(notebook))
+        assert set(yaml.safe_load(grid.read_text())) <= set(declared), grid.name

@@ -53,6 +53,15 @@ SMOKE = {
             and r["inference_tokens_per_year"] > 1e15
         ),
     },
+    "05_edge_vs_cloud": {
+        "params": ["horizon_months=24"],
+        "check": lambda r: (
+            r["region"] == "algeria" and r["electricity_usd_per_kwh_used"] == 0.036
+            and (r["breakeven_months"] is None) == (not r["owning_wins_within_horizon"])
+            and r["cloud_usd_per_mtok_final"] < r["cloud_usd_per_mtok_month1"]
+            and r["own_usd_per_mtok"] > 0
+        ),
+    },
 }
 
 
@@ -111,6 +120,20 @@ def test_capex_ai_share_moves_ai_capex(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     r = json.loads((out / "04_capex_allocation" / "results.json").read_text())
     assert r["ai_capex_2026_usd_b"] == pytest.approx(0.5 * r["capex_2026_usd_b"])
+
+
+def test_sweep_of_the_edge_notebook_over_regions(tmp_path):
+    import pandas as pd
+
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("region: [algeria, europe]\ntokens_per_month: [1.0e+9]\nhorizon_months: 12\n")
+    out = tmp_path / "sweep"
+    proc = run_cli("sweep", "05_edge_vs_cloud", "--grid", str(grid), "--out", str(out), "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    table = pd.read_csv(out / "sweep.csv")
+    assert sorted(table["param.region"]) == ["algeria", "europe"]
+    assert table.set_index("param.region").loc["europe", "electricity_usd_per_kwh_used"] == 0.20
+    assert "breakeven_months" in table.columns
 
 
 def test_bad_benchmark_fails_in_a_named_cell(reports):

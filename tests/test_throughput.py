@@ -73,6 +73,16 @@ def test_max_batch_fills_memory_and_chips_default_to_the_fewest_that_fit():
     assert tp.predict("llama-3.1-70b", "cerebras-wse3", None, "bf16")["n_chips"].iloc[0] == 4  # 141 GB / 44 GB
 
 
+def test_layer_split_chips_do_not_add_bandwidth_for_one_user():
+    # two RTX 4090s holding alternate layers: one token still streams every weight through one card at a time
+    one = tp.predict("llama-3.1-8b", "rtx-4090", 1, "fp4", 1, 128, 128)["output_tokens_per_s_per_user"].iloc[0]
+    two = tp.predict("llama-3.1-8b", "rtx-4090", 2, "fp4", 1, 128, 128)["output_tokens_per_s_per_user"].iloc[0]
+    assert two == pytest.approx(one, rel=0.02)
+    tensor_parallel = tp.predict("llama-3.1-8b", "h100-sxm", 2, "fp8", 1, 128, 128, layer_latency_s=0.0)
+    single = tp.predict("llama-3.1-8b", "h100-sxm", 1, "fp8", 1, 128, 128, layer_latency_s=0.0)
+    assert tensor_parallel["output_tokens_per_s_per_user"].iloc[0] > 1.3 * single["output_tokens_per_s_per_user"].iloc[0]
+
+
 def test_sram_machines_hit_their_latency_floor():
     out = tp.predict("llama-3.1-70b", "cerebras-wse3", None, "bf16", 1, 1024, 512)
     assert out["bound"].iloc[0] == "latency"
@@ -142,6 +152,7 @@ def test_per_user_speeds_within_35_percent_median(predictions):
 def test_defaults_are_the_calibrated_values():
     fitted = tp.calibrate(data.load_throughput_measurements())
     assert fitted["compute_efficiency"] == pytest.approx(tp.DEFAULTS["compute_efficiency"], abs=0.011)
+    assert fitted["edge_memory_efficiency"] == pytest.approx(tp.MEMORY_EFFICIENCY_BY_KIND["edge"], abs=0.011)
     for hw_id, seconds in fitted["layer_latency_s"].items():
         assert seconds == pytest.approx(tp.LAYER_LATENCY_S[hw_id], abs=1.1e-6), hw_id
 

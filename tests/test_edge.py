@@ -1,0 +1,81 @@
+"""Edge vs cloud break-even."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis import data, edge
+
+SERVER = edge.LocalServer(price_usd=10_000, import_markup=0.25, tokens_per_s=1000, board_kw=1.0, host_overhead=1.0,
+                          pue=1.0, life_years=3.0, maintenance_per_year=0.0, max_utilization=0.5)
+
+
+def test_api_price_falls_at_the_stated_rate():
+    path = edge.api_price_path(1.0, 10.0, 24)
+    assert path[11] / path[23] == pytest.approx(10.0)
+    assert edge.api_price_path(1.0, 1.0, 5) == pytest.approx(np.ones(5))
+
+
+def test_cumulative_costs_arithmetic():
+    out = edge.cumulative_costs(1e9, SERVER, 0.10, 1.0, 1.0, months=12)
+    capacity = 1000 * 0.5 * edge.SECONDS_PER_MONTH
+    assert out["devices"] == np.ceil(1e9 / capacity)
+    energy_month = out["devices"] * 1.0 * edge.HOURS_PER_MONTH * 0.10
+    assert out["own"][0] == pytest.approx(out["devices"] * 12_500 + energy_month)
+    assert out["own"][-1] == pytest.approx(out["devices"] * 12_500 + 12 * energy_month)
+    assert out["cloud"][-1] == pytest.approx(12 * 1e9 * 1.0 / 1e6)
+
+
+def test_servers_are_replaced_at_end_of_life():
+    out = edge.cumulative_costs(1e8, SERVER, 0.0, 1.0, 1.0, months=37)
+    monthly = np.diff(out["own"], prepend=0.0)
+    assert np.flatnonzero(monthly > 0).tolist() == [0, 36]      # months 1 and 37 (a 3-year life)
+
+
+def test_breakeven_month_and_never():
+    own = np.array([[10.0, 11.0, 12.0, 13.0], [10.0, 20.0, 30.0, 40.0]])
+    cloud = np.array([[3.0, 6.0, 12.0, 18.0], [1.0, 2.0, 3.0, 4.0]])
+    months = edge.breakeven_month(own, cloud)
+    assert months[0] == 3 and np.isnan(months[1])
+
+
+def test_a_falling_api_price_delays_or_prevents_breakeven():
+    flat = edge.cumulative_costs(1e10, SERVER, 0.05, 1.0, 1.0, months=36)
+    falling = edge.cumulative_costs(1e10, SERVER, 0.05, 1.0, 10.0, months=36)
+    b_flat = edge.breakeven_month(flat["own"], flat["cloud"])
+    b_falling = edge.breakeven_month(falling["own"], falling["cloud"])
+    assert np.isfinite(b_flat)
+    assert np.isnan(b_falling) or b_falling > b_flat
+
+
+def test_cheaper_electricity_never_hurts_owning():
+    grid = edge.cumulative_costs(np.array([1e9, 1e10])[None, :], SERVER, np.array([0.02, 0.3])[:, None], 1.0, 1.0)
+    months = edge.breakeven_month(grid["own"], grid["cloud"])
+    assert months.shape == (2, 2)
+    cheap, dear = months[0], months[1]
+    assert np.all((cheap <= dear) | np.isnan(dear))
+
+
+def test_volume_where_owning_wins_is_a_threshold():
+    v = edge.volume_where_owning_wins(SERVER, 0.05, 1.0, 1.0, 36)
+    assert np.isfinite(v)
+    below = edge.cumulative_costs(v / 3, SERVER, 0.05, 1.0, 1.0, 36)
+    assert np.isnan(edge.breakeven_month(below["own"], below["cloud"]))
+
+
+def test_region_lookup_and_errors():
+    regions = data.load_regions()
+    assert edge.region_value(regions, "algeria", "electricity_usd_per_kwh") == pytest.approx(0.036)
+    with pytest.raises(ValueError, match="unknown region"):
+        edge.region_value(regions, "atlantis", "electricity_usd_per_kwh")
+    with pytest.raises(ValueError, match="has no import_markup_fraction"):
+        edge.region_value(regions, "europe", "import_markup_fraction")
+    assert {"algeria", "north-america", "europe", "morocco"} <= set(regions["region"])
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError):
+        edge.cumulative_costs(0, SERVER, 0.1, 1.0, 1.0)
+    with pytest.raises(ValueError):
+        edge.cumulative_costs(1e9, SERVER, 0.1, 1.0, 1.0, months=0)
