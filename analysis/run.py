@@ -20,6 +20,7 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -78,7 +79,11 @@ def select_notebooks(names: list[str]) -> dict[str, Path]:
 
 
 def install_private_kernel(folder: Path) -> Path:
-    """Write a ``python3`` kernelspec for this interpreter under ``folder/kernels`` and put it first on JUPYTER_PATH."""
+    """Write a ``python3`` kernelspec for this interpreter under ``folder/kernels`` and put it first on JUPYTER_PATH.
+
+    The change to ``JUPYTER_PATH`` lasts for this process (and the processes it starts);
+    :func:`private_kernel` undoes it.
+    """
     spec = folder / "kernels" / "python3"
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(json.dumps({
@@ -89,6 +94,34 @@ def install_private_kernel(folder: Path) -> Path:
     previous = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = str(folder) + (os.pathsep + previous if previous else "")
     return spec
+
+
+@contextmanager
+def private_kernel():
+    """A temporary private ``python3`` kernelspec for the duration of the block (environment restored after)."""
+    previous = os.environ.get("JUPYTER_PATH")
+    home = Path(tempfile.mkdtemp(prefix="analysis-kernel-"))
+    try:
+        install_private_kernel(home)
+        yield home
+    finally:
+        if previous is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = previous
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@contextmanager
+def _staged(build: Path, final: Path):
+    """Run the block with a private kernel; move ``build`` to ``final`` on success, delete it on any failure."""
+    try:
+        with private_kernel():
+            yield
+        _finish(build, final)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
 
 
 def _is_startup_collision(exc: BaseException) -> bool:
@@ -266,21 +299,13 @@ def report(names: list[str], cli_params: list[str], params_file: str | None, job
     parameters = resolve(list(notebooks), declared, cli_params, file_values)
     validate_all()
     final, build, update_latest = _prepare_destination(Path(out) if out else None)
-    kernel_home = Path(tempfile.mkdtemp(prefix="analysis-kernel-"))
     started = time.perf_counter()
-    try:
-        install_private_kernel(kernel_home)
+    with _staged(build, final):
         job_list = [(str(build / stem), nb, build / stem, parameters[stem]) for stem, nb in notebooks.items()]
         runs = _execute_all(job_list, jobs, timeout, html=True, label="report")
         summary = _run_summary(runs, time.perf_counter() - started)
         (build / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
         write_index(build, runs, summary)
-        _finish(build, final)
-    except BaseException:
-        shutil.rmtree(build, ignore_errors=True)
-        raise
-    finally:
-        shutil.rmtree(kernel_home, ignore_errors=True)
     for run in runs:
         _relocate(run, build, final)
     failed = [r for r in runs if not r.ok]
@@ -352,9 +377,7 @@ def sweep(name: str, grid_file: str, jobs: int, out: str | None, timeout: int = 
         sweeps.mkdir(parents=True, exist_ok=True)
         out = str(_unique(sweeps, f"{stem}-{_timestamp()}"))
     final, build, _ = _prepare_destination(Path(out))
-    kernel_home = Path(tempfile.mkdtemp(prefix="analysis-kernel-"))
-    try:
-        install_private_kernel(kernel_home)
+    with _staged(build, final):
         job_list = [(str(build / "runs" / f"{i:04d}"), notebook, build / "runs" / f"{i:04d}", params)
                     for i, params in enumerate(grid)]
         runs = _execute_all(job_list, jobs, timeout, html=False, label=f"sweep {stem}")
@@ -364,14 +387,7 @@ def sweep(name: str, grid_file: str, jobs: int, out: str | None, timeout: int = 
             row.update({f"param.{k}": _flat(v) for k, v in run.parameters.items()})
             row.update({k: _flat(v) for k, v in run.results.items()})
             rows.append(row)
-        table = pd.DataFrame(rows)
-        table.to_csv(build / "sweep.csv", index=False)
-        _finish(build, final)
-    except BaseException:
-        shutil.rmtree(build, ignore_errors=True)
-        raise
-    finally:
-        shutil.rmtree(kernel_home, ignore_errors=True)
+        pd.DataFrame(rows).to_csv(build / "sweep.csv", index=False)
     failed = [r for r in runs if not r.ok]
     for run in failed:
         _relocate(run, build, final)
@@ -384,13 +400,9 @@ def lab(extra: list[str]) -> int:
     """Open JupyterLab on the notebooks folder with this interpreter as the ``python3`` kernel."""
     import subprocess
 
-    kernel_home = Path(tempfile.mkdtemp(prefix="analysis-kernel-"))
-    try:
-        install_private_kernel(kernel_home)
+    with private_kernel():
         command = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={paths.notebooks_dir()}", *extra]
         return subprocess.call(command)
-    finally:
-        shutil.rmtree(kernel_home, ignore_errors=True)
 
 
 def checksums(update: bool = False) -> int:

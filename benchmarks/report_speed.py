@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.run import discover_notebooks, install_private_kernel  # noqa: E402
+from analysis.run import discover_notebooks, private_kernel  # noqa: E402
 
 
 def timed(command: list[str], env: dict) -> float:
@@ -38,9 +38,8 @@ def main() -> int:
     args = parser.parse_args()
     notebooks = discover_notebooks()
     papermill_cli = str(Path(sys.executable).parent / "papermill")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, private_kernel():   # same interpreter for the plain CLI's kernels
         tmp = Path(tmp)
-        install_private_kernel(tmp / "kernel")   # same interpreter for the plain CLI's kernels
         env = {**os.environ}
         runner, plain = [], []
         for r in range(args.rounds):

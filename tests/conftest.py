@@ -33,6 +33,15 @@ def data_copy(tmp_path, monkeypatch) -> Path:
     return folder
 
 
+def edit_csv(path: Path, line: int, column: str, value: str) -> None:
+    """Set one field of a CSV in place; ``line`` counts the header as line 1."""
+    import pandas as pd
+
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[line - 2, column] = value
+    df.to_csv(path, index=False)
+
+
 def write_notebook(path: Path, parameters: str, *cells: str) -> Path:
     """Write a minimal notebook with a tagged parameters cell followed by code cells."""
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",

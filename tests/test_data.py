@@ -9,6 +9,7 @@ import pytest
 
 from analysis import data
 from analysis.sources import current_checksums, verify
+from conftest import edit_csv
 
 MESSAGE = re.compile(r"^\S+\.csv: line (\d+), column '([^']+)': .+$")
 
@@ -30,14 +31,6 @@ def test_every_curated_row_has_a_source():
         assert df["source"].notna().all() and (df["source"].str.strip() != "").all(), name
 
 
-def edit_csv(folder, file, line, column, value):
-    """Set one field (1-based file line, header = line 1) of a CSV in place."""
-    path = folder / file
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df.loc[line - 2, column] = value
-    df.to_csv(path, index=False)
-
-
 @pytest.mark.parametrize("column, value, rule", [
     ("blended_3to1_usd_per_mtok", "-1", "must be > 0"),
     ("input_usd_per_mtok", "0", "must be > 0"),
@@ -50,7 +43,7 @@ def edit_csv(folder, file, line, column, value):
     ("source", "", "value is required"),
 ])
 def test_bad_field_names_file_line_column_and_rule(data_copy, column, value, rule):
-    edit_csv(data_copy, "llm_prices.csv", 7, column, value)
+    edit_csv(data_copy / "llm_prices.csv", 7, column, value)
     with pytest.raises(data.DataValidationError) as info:
         data.load_llm_prices()
     message = str(info.value)
@@ -75,16 +68,13 @@ def test_duplicate_row(data_copy):
 
 
 def test_row_without_any_price(data_copy):
-    path = data_copy / "llm_prices.csv"
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df.loc[0, "blended_3to1_usd_per_mtok"] = ""
-    df.to_csv(path, index=False)
+    edit_csv(data_copy / "llm_prices.csv", 2, "blended_3to1_usd_per_mtok", "")
     with pytest.raises(data.DataValidationError, match=r"line 2, column '\*': needs a price"):
         data.load_llm_prices()
 
 
 def test_published_trends_interval_rule(data_copy):
-    edit_csv(data_copy, "epoch_price_trends_published.csv", 3, "ci_high", "1.5")
+    edit_csv(data_copy / "epoch_price_trends_published.csv", 3, "ci_high", "1.5")
     with pytest.raises(data.DataValidationError, match=r"line 3, column '\*': interval must contain"):
         data.load_epoch_price_trends()
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from analysis.sources import current_checksums
-from conftest import PROJECT, run_cli
+from conftest import PROJECT, edit_csv, run_cli
 
 
 def assert_one_line_error(proc, code, *fragments):
@@ -51,12 +51,7 @@ def test_unreadable_yaml(reports, tmp_path):
     ("date", "2024-02-30", "must be a date"),
 ])
 def test_bad_data_stops_before_any_kernel(reports, data_copy, column, value, rule):
-    import pandas as pd
-
-    path = data_copy / "llm_prices.csv"
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df.loc[3, column] = value
-    df.to_csv(path, index=False)
+    edit_csv(data_copy / "llm_prices.csv", 5, column, value)
     before = current_checksums(PROJECT / "data")
     proc = run_cli("report", "01_price_decline")
     assert_one_line_error(proc, 2, "llm_prices.csv: line 5", f"column '{column}'", rule)

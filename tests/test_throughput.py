@@ -158,11 +158,8 @@ def test_defaults_are_the_calibrated_values():
 
 
 def test_measurements_reference_known_ids(data_copy):
-    import pandas as pd
+    from conftest import edit_csv
 
-    path = data_copy / "throughput_measurements.csv"
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df.loc[2, "hardware"] = "h900"
-    df.to_csv(path, index=False)
+    edit_csv(data_copy / "throughput_measurements.csv", 4, "hardware", "h900")
     with pytest.raises(data.DataValidationError, match=r"line 4, column 'hardware': unknown hardware id"):
         data.load_throughput_measurements()
