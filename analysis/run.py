@@ -227,6 +227,7 @@ def _execute_all(jobs: list[tuple[str, Path, Path, dict]], workers: int, timeout
                 bar.set_postfix_str(f"{run.stem} {'ok' if run.ok else 'FAILED'}")
                 bar.update()
     except BaseException:
+        # kernels notice their worker's death (ipykernel's parent poller) and exit with it
         for process in list(getattr(pool, "_processes", {}).values()):
             process.kill()
         pool.shutdown(wait=False, cancel_futures=True)

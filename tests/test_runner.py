@@ -131,3 +131,34 @@ def test_sweep_writes_one_csv(reports, tiny_notebooks, tmp_path):
     bad = tmp_path / "bad_grid.yaml"
     bad.write_text("y: [1]\n")
     assert_one_line_error(run_cli("sweep", "a_ok", "--grid", str(bad)), 2, "unknown parameter 'y'")
+
+
+def test_interrupted_run_leaves_no_report_and_latest_unchanged(reports, tiny_notebooks):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import write_notebook
+
+    assert run_cli("report", "a_ok").returncode == 0
+    latest = (reports / "latest").resolve()
+    write_notebook(tiny_notebooks / "c_slow.ipynb", 'output_dir: str = ""  # set by the runner',
+                   "import time\ntime.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "report", "c_slow"], cwd=str(PROJECT),
+                            env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(reports.glob(".building-*/c_slow")):
+        time.sleep(0.2)
+    time.sleep(8.0)                       # the kernel has started and is inside the sleeping cell
+    proc.send_signal(signal.SIGINT)
+    started = time.time()
+    _, err = proc.communicate(timeout=60)
+    assert time.time() - started < 30, "the run (or a kernel holding its output open) outlived the interrupt"
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err
+    assert (reports / "latest").resolve() == latest
+    leftovers = [p.name for p in reports.iterdir() if p.name != "latest" and p.resolve() != latest]
+    assert leftovers == []
