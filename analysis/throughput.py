@@ -30,6 +30,7 @@ this project's own.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Mapping
 
 import numpy as np
@@ -73,19 +74,20 @@ LAYER_LATENCY_S = {"gpu": KERNELS_PER_LAYER * OP_LATENCY_S, "tpu": KERNELS_PER_L
 
 @lru_cache(maxsize=8)
 def _table(name: str, data_dir: str) -> pd.DataFrame:
+    # cached per data folder: predict() is called in loops, the CSVs are read once per process
     from analysis import data
 
-    return data.load(name, paths.data_dir() if not data_dir else __import__("pathlib").Path(data_dir))
+    return data.load(name, Path(data_dir)).set_index("id", drop=False)
 
 
-def models() -> pd.DataFrame:
-    """The model table (``data/models.csv``), indexed by id."""
-    return _table("models", str(paths.data_dir())).set_index("id", drop=False)
+def model_table() -> pd.DataFrame:
+    """The model table (``data/models.csv``), indexed by id (read once per process and data folder)."""
+    return _table("models", str(paths.data_dir()))
 
 
-def hardware() -> pd.DataFrame:
-    """The hardware table (``data/hardware.csv``), indexed by id."""
-    return _table("hardware", str(paths.data_dir())).set_index("id", drop=False)
+def hardware_table() -> pd.DataFrame:
+    """The hardware table (``data/hardware.csv``), indexed by id (read once per process and data folder)."""
+    return _table("hardware", str(paths.data_dir()))
 
 
 def _row(value, table: pd.DataFrame, what: str) -> Mapping:
@@ -174,8 +176,8 @@ def min_chips(model: Mapping, hw: Mapping, precision: str, context: float = 2048
 def deployment_chips(model, hw, precision: str, context: float = 2048) -> int:
     """Chips per replica in a typical deployment: a whole scale-up node of up to 8 GPUs/TPUs, a whole
     SambaNova rack, or the fewest SRAM/wafer chips that hold the model (never fewer than :func:`min_chips`)."""
-    m = _row(model, models(), "model")
-    hw = _row(hw, hardware(), "hardware")
+    m = _row(model, model_table(), "model")
+    hw = _row(hw, hardware_table(), "hardware")
     fewest = min_chips(m, hw, precision, context)
     node = _num(hw, "chips_per_node", 1.0)
     if hw.get("kind") in ("gpu", "tpu", "edge"):
@@ -187,7 +189,7 @@ def deployment_chips(model, hw, precision: str, context: float = 2048) -> int:
 
 def layer_latency_for(hw, table: Mapping | None = None) -> float:
     """Per-layer latency floor for a hardware id or row: ``table`` (or the defaults) by id, else by kind."""
-    hw = _row(hw, hardware(), "hardware")
+    hw = _row(hw, hardware_table(), "hardware")
     table = LAYER_LATENCY_S if table is None else {**LAYER_LATENCY_S, **table}
     return float(table.get(hw.get("id"), table.get(hw.get("kind"), 0.0)))
 
@@ -216,7 +218,8 @@ def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_toke
     input_tokens, output_tokens : int or array_like
         Prompt and generation lengths. All array arguments broadcast together.
     **efficiencies
-        ``memory_efficiency`` (GPUs and TPUs; SRAM machines use 1, SambaNova 0.75),
+        ``memory_efficiency`` (GPUs and TPUs; other kinds use :data:`MEMORY_EFFICIENCY_BY_KIND`,
+        overridable as ``edge_memory_efficiency``, ``dataflow_memory_efficiency``, ...),
         ``compute_efficiency``, ``layer_latency_s``,
         ``message_latency_s``, ``hop_latency_s``, ``usable_memory_fraction``,
         ``spec_tokens_per_step``, ``max_batch``, ``amortize_prefill`` (see :data:`DEFAULTS`).
@@ -229,20 +232,23 @@ def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_toke
         ``output_tokens_per_s_per_chip``, ``ttft_s``, ``step_time_s``, ``bound``
         (memory, compute or latency), ``memory_needed_gb``, ``fits``.
     """
-    unknown = set(efficiencies) - set(DEFAULTS) - {"layer_latency_s"}
+    per_kind = {f"{kind}_memory_efficiency" for kind in MEMORY_EFFICIENCY_BY_KIND}
+    unknown = set(efficiencies) - set(DEFAULTS) - {"layer_latency_s"} - per_kind
     if unknown:
         raise TypeError(f"unknown efficiency parameter(s): {', '.join(sorted(unknown))}")
     if precision not in BYTES_PER_WEIGHT:
         raise ValueError(f"precision must be one of bf16, fp8, fp4; got {precision!r}")
-    m = _row(model, models(), "model")
-    hw = _row(hardware, globals()["hardware"](), "hardware")
+    m = _row(model, model_table(), "model")
+    hw = _row(hardware, hardware_table(), "hardware")
     eff = {**DEFAULTS, **efficiencies}
     eta_m, eta_f = eff["memory_efficiency"], eff["compute_efficiency"]
     t_layer = efficiencies.get("layer_latency_s", layer_latency_for(hw))
+    pipeline = hw.get("kind") in PIPELINE_KINDS
+    kind = hw.get("kind")
+    if kind in MEMORY_EFFICIENCY_BY_KIND:          # memory_efficiency is for GPUs and TPUs
+        eta_m = efficiencies.get(f"{kind}_memory_efficiency", MEMORY_EFFICIENCY_BY_KIND[kind])
     if not (0 < eta_m <= 1 and 0 < eta_f <= 1):
         raise ValueError(f"efficiencies must be in (0, 1]; got memory {eta_m}, compute {eta_f}")
-    pipeline = hw.get("kind") in PIPELINE_KINDS
-    eta_m = MEMORY_EFFICIENCY_BY_KIND.get(hw.get("kind"), eta_m)   # memory_efficiency is for GPUs and TPUs
 
     s_in = np.asarray(input_tokens, dtype=float)
     s_out = np.asarray(output_tokens, dtype=float)
@@ -369,7 +375,7 @@ def tokens_per_mw(tokens_per_s_per_chip, kw_per_chip):
 
 def roofline(hardware, precision, intensity):
     """Attainable FLOP/s per chip at arithmetic ``intensity`` (FLOP/byte): ``min(peak, BW * I)``."""
-    hw = _row(hardware, globals()["hardware"](), "hardware")
+    hw = _row(hardware, hardware_table(), "hardware")
     return np.minimum(peak_tflops(hw, precision) * 1e12,
                       _num(hw, "memory_tb_per_s") * 1e12 * np.asarray(intensity, dtype=float))
 
@@ -417,7 +423,7 @@ def predict_measurements(measurements: pd.DataFrame, default_input_tokens: float
 
 def error_summary(predictions: pd.DataFrame) -> dict:
     """Median absolute relative error for max-load GPU rows and per-user rows."""
-    gpu = predictions["hardware"].map(lambda h: hardware().loc[h, "kind"] in ("gpu", "tpu"))
+    gpu = predictions["hardware"].map(lambda h: hardware_table().loc[h, "kind"] in ("gpu", "tpu"))
     max_load = predictions[(predictions["scenario"] == "max_load") & gpu]
     per_user = predictions[predictions["scenario"] == "per_user"]
     return {
@@ -443,7 +449,7 @@ def calibrate(measurements: pd.DataFrame, **kwargs) -> dict:
         ``{"compute_efficiency": float, "edge_memory_efficiency": float or None,
         "layer_latency_s": {hardware id: seconds}}``.
     """
-    kinds = measurements["hardware"].map(lambda h: hardware().loc[h, "kind"])
+    kinds = measurements["hardware"].map(lambda h: hardware_table().loc[h, "kind"])
     gpu_rows = measurements[kinds.isin(["gpu", "tpu"]) & (measurements["scenario"] == "max_load")]
     grid = np.round(np.arange(0.30, 0.9001, 0.01), 2)
     scores = [float(np.nanmedian(np.abs(np.log1p(predict_measurements(gpu_rows, compute_efficiency=e,
@@ -455,11 +461,7 @@ def calibrate(measurements: pd.DataFrame, **kwargs) -> dict:
         grid_m = np.round(np.arange(0.30, 0.9501, 0.01), 2)
         scores = []
         for value in grid_m:
-            MEMORY_EFFICIENCY_BY_KIND["edge"], saved = value, MEMORY_EFFICIENCY_BY_KIND["edge"]
-            try:
-                p = predict_measurements(edge_rows, compute_efficiency=eta_f, **kwargs)
-            finally:
-                MEMORY_EFFICIENCY_BY_KIND["edge"] = saved
+            p = predict_measurements(edge_rows, compute_efficiency=eta_f, edge_memory_efficiency=value, **kwargs)
             scores.append(float(np.nanmedian(np.abs(np.log1p(p["error"])))))
         edge_eta = float(grid_m[int(np.argmin(scores))])
     floors = {}
@@ -483,7 +485,7 @@ def plot_roofline(hardware_ids, precision: str, batches=(1, 8, 64, 512)):
     fig, ax = plt.subplots(figsize=(8.5, 5))
     intensity = np.logspace(-1, 4, 300)
     for i, hw_id in enumerate(hardware_ids):
-        hw = hardware().loc[hw_id]
+        hw = hardware_table().loc[hw_id]
         try:
             peak = peak_tflops(hw, precision)
         except ValueError:

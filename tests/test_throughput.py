@@ -10,7 +10,7 @@ from analysis import throughput as tp
 
 
 def test_kv_bytes_match_worked_values():
-    models = tp.models()
+    models = tp.model_table()
     # Llama 3.x 70B: 80 layers x 8 KV heads x 128 x 2 (K, V) x 2 bytes = 327,680 B per token (kipply, GQA form)
     assert tp.kv_bytes_per_token(models.loc["llama-3.1-70b"], "bf16") == 327_680
     assert tp.kv_bytes_per_token(models.loc["llama-3.1-70b"], "fp8") == 163_840
@@ -24,19 +24,19 @@ def test_kv_bytes_match_worked_values():
 
 
 def test_moe_weight_reads_grow_from_active_to_total():
-    m = tp.models().loc["llama-4-maverick"]
+    m = tp.model_table().loc["llama-4-maverick"]
     one = float(tp.weight_bytes_read(m, 1, "bf16"))
     many = float(tp.weight_bytes_read(m, 10_000, "bf16"))
     assert one == pytest.approx(17e9 * 2, rel=1e-9)
     assert many == pytest.approx(400e9 * 2, rel=1e-6)
-    dense = tp.models().loc["llama-3.1-70b"]
+    dense = tp.model_table().loc["llama-3.1-70b"]
     assert float(tp.weight_bytes_read(dense, 64, "fp8")) == pytest.approx(70.6e9)
 
 
 def test_single_stream_gpu_decode_is_bandwidth_bound():
     # one H100, Llama 3.1 8B at bf16, batch 1: weights / (bandwidth x efficiency), floor and comms inactive
     out = tp.predict("llama-3.1-8b", "h100-sxm", 1, "bf16", 1, 128, 128, layer_latency_s=0.0)
-    expected_step = (8.03e9 * 2 + tp.kv_bytes_per_sequence(tp.models().loc["llama-3.1-8b"], 128 + 64)) / (
+    expected_step = (8.03e9 * 2 + tp.kv_bytes_per_sequence(tp.model_table().loc["llama-3.1-8b"], 128 + 64)) / (
         3.35e12 * tp.DEFAULTS["memory_efficiency"])
     assert out["step_time_s"].iloc[0] == pytest.approx(expected_step, rel=1e-9)
     assert out["bound"].iloc[0] == "memory"
