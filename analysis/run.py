@@ -275,6 +275,9 @@ def _prepare_destination(out: Path | None) -> tuple[Path, Path, bool]:
         final.parent.mkdir(parents=True, exist_ok=True)
         update_latest = False
     build = Path(tempfile.mkdtemp(prefix=f".building-{final.name}-", dir=final.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(build, 0o777 & ~umask)      # mkdtemp makes it private; a finished report is an ordinary folder
     return final, build, update_latest
 
 

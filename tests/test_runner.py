@@ -91,9 +91,18 @@ def test_out_folder_leaves_latest_alone(reports, tiny_notebooks, tmp_path):
     assert proc.returncode == 0, proc.stderr
     for name in ("index.html", "run.json", "a_ok/a_ok.ipynb", "a_ok/a_ok.html", "a_ok/results.json"):
         assert (out / name).exists(), name
+    assert (out.stat().st_mode & 0o777) == (0o777 & ~_umask())   # not left private like a temporary folder
     assert not (reports / "latest").exists()
     again = run_cli("report", "a_ok", "--out", str(out))
     assert_one_line_error(again, 2, "not empty")
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def test_kernel_runs_on_the_runners_interpreter_despite_a_users_python3_kernel(reports, tiny_notebooks, tmp_path):
