@@ -64,7 +64,7 @@ def date_axis(ax) -> None:
     """Compact date ticks (year on the first tick of each year) without overlap."""
     import matplotlib.dates as mdates
 
-    locator = mdates.AutoDateLocator(maxticks=7)
+    locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
