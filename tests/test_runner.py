@@ -59,6 +59,28 @@ def test_bad_data_stops_before_any_kernel(reports, data_copy, column, value, rul
     assert not (reports / "latest").exists()
 
 
+def _drop_date_column(path):
+    import pandas as pd
+
+    pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns=["date"]).to_csv(path, index=False)
+
+
+def _duplicate_fourth_row(path):
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines + [lines[3]]))
+
+
+@pytest.mark.parametrize("corrupt, fragments", [
+    (_drop_date_column, ["llm_prices.csv: line 1", "column 'date'", "required column is missing"]),
+    (_duplicate_fourth_row, ["llm_prices.csv: line 124", "model+date", "duplicate key"]),
+])
+def test_structural_data_faults_stop_the_runner(reports, data_copy, corrupt, fragments):
+    corrupt(data_copy / "llm_prices.csv")
+    proc = run_cli("report", "01_price_decline")
+    assert_one_line_error(proc, 2, *fragments)
+    assert not (reports / "latest").exists()
+
+
 def test_failing_notebook_does_not_stop_the_others(reports, tiny_notebooks):
     first = run_cli("report", "a_ok")
     assert first.returncode == 0, first.stderr
