@@ -28,30 +28,32 @@ th{background:#f4f4f4}.ok{color:#1a7f37;font-weight:600}.failed{color:#c62828;fo
 """
 
 
-#: The decision summary at the top of the report: (finding, notebook, result key, format, what it means).
+#: The decision summary at the top of the report: (finding, notebook, result key, format, what it means,
+#: how to show a null result).
 DECISION_SUMMARY = [
     ("LLM price decline, median of Epoch AI's trends", "01_price_decline", "median_factor_per_year", "{:.0f}x per year",
-     "price of a fixed capability level; range across thresholds in the notebook"),
+     "price of a fixed capability level; range across thresholds in the notebook", "n/a"),
     ("LLM price decline, a16z method (MMLU >= 42)", "01_price_decline", "a16z_mmlu42_factor_per_year",
-     "{:.1f}x per year", "cheapest monthly price, endpoints"),
+     "{:.1f}x per year", "cheapest monthly price, endpoints", "n/a"),
     ("Inference share of AI compute, 2026", "02_compute_split", "inference_share_2026", "{:.0%}",
-     "driver model; Deloitte says about two-thirds"),
-    ("Inference share of AI compute, 2030", "02_compute_split", "inference_share_2030", "{:.0%}", "projection"),
+     "driver model; Deloitte says about two-thirds", "n/a"),
+    ("Inference share of AI compute, 2030", "02_compute_split", "inference_share_2030", "{:.0%}", "projection",
+     "beyond the run's horizon"),
     ("Cerebras vs DGX B200 per-user speed, Llama 4 Maverick", "03_chip_throughput", "cerebras_over_b200_maverick",
-     "{:.1f}x", "modelled per-user speed ratio (measured rows in the notebook)"),
+     "{:.1f}x", "modelled per-user speed ratio (measured rows in the notebook)", "n/a"),
     ("2026 hyperscaler capex (five companies)", "04_capex_allocation", "capex_2026_usd_b", "${:,.0f}B",
-     "company guidance summed"),
+     "company guidance summed", "n/a"),
     ("Cost floor per million output tokens", "04_capex_allocation", "cost_floor_usd_per_mtok", "${:.3f}",
-     "Llama 3.3 70B on B200, 50 tokens/s per user, at cost"),
+     "Llama 3.3 70B on B200, 50 tokens/s per user, at cost", "n/a"),
     ("Edge vs cloud break-even (Algeria)", "05_edge_vs_cloud", "breakeven_months", "month {:.0f}",
-     "owning local servers vs paying a falling API price; 'never' when owning never catches up"),
+     "owning local servers vs paying a falling API price; 'never' when owning never catches up", "never"),
 ]
 
 
 def _decision_rows(runs) -> list[str]:
     by_stem = {run.stem: run for run in runs}
     rows = []
-    for label, stem, key, fmt, meaning in DECISION_SUMMARY:
+    for label, stem, key, fmt, meaning, when_null in DECISION_SUMMARY:
         run = by_stem.get(stem)
         if run is None:
             value = "not run"
@@ -60,7 +62,7 @@ def _decision_rows(runs) -> list[str]:
         elif key not in run.results:
             value = "n/a"
         elif run.results[key] is None:
-            value = "never" if key == "breakeven_months" else "n/a"
+            value = when_null
         else:
             try:
                 value = fmt.format(run.results[key])

@@ -162,7 +162,7 @@ def min_chips(model: Mapping, hw: Mapping, precision: str, context: float = 2048
     """Fewest chips whose memory holds the weights and one sequence's KV cache.
 
     GPUs and TPUs are rounded up to a power of two (tensor-parallel degrees); SRAM,
-    wafer and dataflow machines to a whole number of chips.
+    wafer, dataflow and edge machines to a whole number of chips.
     """
     need = _num(model, "total_params_b") * 1e9 * BYTES_PER_WEIGHT[precision] + kv_bytes_per_sequence(
         model, context, precision)
@@ -243,8 +243,8 @@ def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_toke
     eff = {**DEFAULTS, **efficiencies}
     eta_m, eta_f = eff["memory_efficiency"], eff["compute_efficiency"]
     t_layer = efficiencies.get("layer_latency_s", layer_latency_for(hw))
-    pipeline = hw.get("kind") in PIPELINE_KINDS
     kind = hw.get("kind")
+    pipeline = kind in PIPELINE_KINDS
     if kind in MEMORY_EFFICIENCY_BY_KIND:          # memory_efficiency is for GPUs and TPUs
         eta_m = efficiencies.get(f"{kind}_memory_efficiency", MEMORY_EFFICIENCY_BY_KIND[kind])
     if not (0 < eta_m <= 1 and 0 < eta_f <= 1):
@@ -288,7 +288,7 @@ def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_toke
 
     s_avg = s_in + s_out / 2.0
     kv_read = b_eff * kv_bytes_per_sequence(m, s_avg, precision)
-    if hw.get("kind") in LAYER_SPLIT_KINDS:
+    if kind in LAYER_SPLIT_KINDS:
         # layers split across chips: each micro-batch of B/n reads every weight once, one chip after another;
         # with n micro-batches in flight the chips work in parallel, so only the KV term divides by n
         micro = np.maximum(b_eff / n, 1.0)
@@ -346,6 +346,13 @@ def pareto(model, hardware, n_chips=None, precision="bf16", input_tokens=1024, o
     return out[keep].reset_index(drop=True)
 
 
+def pick_at_interactivity(curve: pd.DataFrame, target_tokens_per_s_per_user: float) -> pd.Series | None:
+    """Row of a :func:`pareto` curve with the most tokens per chip among those giving every user at least
+    ``target`` tokens/s; None when no row does."""
+    ok = curve[curve["output_tokens_per_s_per_user"] >= target_tokens_per_s_per_user]
+    return None if ok.empty else ok.sort_values("output_tokens_per_s_per_chip").iloc[-1]
+
+
 def best_at_interactivity(model, hardware, precision: str, target_tokens_per_s_per_user: float,
                           input_tokens=1024, output_tokens=1024, n_chips=None, **efficiencies) -> pd.Series:
     """The highest per-chip throughput that still gives every user at least ``target`` tokens/s.
@@ -356,10 +363,10 @@ def best_at_interactivity(model, hardware, precision: str, target_tokens_per_s_p
     """
     chips = deployment_chips(model, hardware, precision, input_tokens + output_tokens) if n_chips is None else n_chips
     curve = pareto(model, hardware, chips, precision, input_tokens, output_tokens, **efficiencies)
-    ok = curve[curve["output_tokens_per_s_per_user"] >= target_tokens_per_s_per_user]
-    if ok.empty:
+    best = pick_at_interactivity(curve, target_tokens_per_s_per_user)
+    if best is None:
         raise ValueError(f"{model} on {hardware}: no batch reaches {target_tokens_per_s_per_user:g} tokens/s per user")
-    return ok.sort_values("output_tokens_per_s_per_chip").iloc[-1]
+    return best
 
 
 def cost_per_million_tokens(tokens_per_s_per_chip, usd_per_chip_hour):
