@@ -9,9 +9,18 @@ The chain, every link a parameter::
       / server cost per accelerator              chip mix, data/cost_assumptions.csv
       -> accelerators -> tokens per year         analysis.throughput, x utilization
 
-    cost floor per million tokens = (server capex annualized + facility capex annualized
-                                     + power x PUE x electricity price + other opex)
-                                    / tokens per accelerator-year
+    cost floor per million output tokens = (server capex x CRF(server life)
+                                            + network capex x CRF(network life)
+                                            + facility capex x CRF(facility life)
+                                            + power x PUE x electricity price + other opex)
+                                           / output tokens per accelerator-year (at a stated utilization)
+
+CRF is the capital recovery factor ``r / (1 - (1 + r)**-n)``: with a cost of capital
+``r`` above 0 the floor recovers the capital and its return (an economic floor), not
+only straight-line depreciation. Output tokens each carry their request's prompt (the
+throughput model serves whole requests), so the floor is per million output tokens *at
+the workload's input:output mix*; a price compared with it must be billed at the same mix
+(:func:`analysis.prices.cost_per_output_token`).
 
 All functions take scalars or numpy arrays and broadcast, so the Monte Carlo is one
 vectorized evaluation over its draws.
@@ -96,7 +105,10 @@ def tokens_per_year(accelerators, tokens_per_s_per_accelerator, utilization):
 
 
 def annuity_factor(rate, years):
-    """Annual payment per dollar of capex over ``years`` at ``rate`` (straight-line 1/years when rate is 0)."""
+    """Annual payment per dollar of capex over ``years`` at ``rate`` (straight-line 1/years when rate is 0).
+
+    This is the capital recovery factor ``r / (1 - (1 + r)**-n)``; see :func:`capital_recovery_factor`.
+    """
     rate = np.asarray(rate, dtype=float)
     years = np.asarray(years, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -104,9 +116,54 @@ def annuity_factor(rate, years):
     return np.where(rate > 0, annuity, 1.0 / years)
 
 
+def capital_recovery_factor(rate, years):
+    """Capital recovery factor ``r / (1 - (1 + r)**-n)``: the level annual payment that repays one dollar
+    of capital and its return at rate ``r`` over ``n`` years (``1/n`` at ``r = 0``).
+
+    Parameters
+    ----------
+    rate : float or array
+        Cost of capital per year (>= 0).
+    years : float or array
+        Economic life (> 0).
+    """
+    rate = np.asarray(rate, dtype=float)
+    years = np.asarray(years, dtype=float)
+    if np.any(rate < 0) or np.any(years <= 0):
+        raise ValueError("need rate >= 0 and years > 0")
+    return annuity_factor(rate, years)
+
+
+def server_cost_one_basis(costs: pd.DataFrame, chips, anchor: str = "b200",
+                          relative_to: str = "gpu_tco_usd_per_hour") -> dict:
+    """Server capex per accelerator for ``chips`` on one price basis.
+
+    The quoted prices in ``cost_assumptions.csv`` mix bases (B200 at DGX system list price,
+    GB200 at a rack quote). Here the ``anchor`` chip keeps its quoted price and range and
+    every other chip is scaled by the ratio of SemiAnalysis's hyperscaler TCO per GPU-hour
+    (``gpu_tco_usd_per_hour``, subject ``<CHIP> hyperscaler``), so all chips share the
+    anchor's basis.
+
+    Returns
+    -------
+    dict
+        ``{chip: {"value", "low", "high", "basis"}}`` in USD per accelerator.
+    """
+    base = lookup(costs, "server_cost_per_accelerator_usd", anchor)
+    base_tco = float(lookup(costs, relative_to, f"{anchor} hyperscaler")["value"])
+    out = {}
+    for chip in chips:
+        ratio = float(lookup(costs, relative_to, f"{chip} hyperscaler")["value"]) / base_tco
+        out[chip] = {"value": float(base["value"]) * ratio, "low": float(base["low"]) * ratio,
+                     "high": float(base["high"]) * ratio,
+                     "basis": f"{anchor.upper()} quoted price x SemiAnalysis hyperscaler TCO ratio {ratio:.3f}"}
+    return out
+
+
 def cost_components_usd_per_mtok(server_cost_usd, depreciation_years, tokens_per_s_per_accelerator, utilization,
                                  it_kw_per_accelerator, pue, electricity_usd_per_kwh, compute_share=0.6,
-                                 facility_life_years=15.0, cost_of_capital=0.0, other_opex_usd_per_year=0.0) -> dict:
+                                 facility_life_years=15.0, cost_of_capital=0.0, other_opex_usd_per_year=0.0,
+                                 network_share=0.0, network_life_years=6.0) -> dict:
     """Cost of serving a million tokens on one accelerator at cost (no margin), by component.
 
     Parameters
@@ -123,24 +180,35 @@ def cost_components_usd_per_mtok(server_cost_usd, depreciation_years, tokens_per
         IT power drawn per accelerator, power usage effectiveness, energy price.
     compute_share : float or array
         Servers' share of capex; the rest (facilities, network) is charged per
-        accelerator in proportion and annualized over ``facility_life_years``.
+        accelerator in proportion: ``network_share`` of capex over ``network_life_years``,
+        the remainder (buildings, power, cooling) over ``facility_life_years``.
     cost_of_capital : float or array
-        Annual rate; 0 gives straight-line depreciation.
+        Annual rate; 0 gives straight-line depreciation (an accounting, not an economic, floor).
     other_opex_usd_per_year : float or array
         Staff, maintenance, software per accelerator-year.
+    network_share : float or array
+        Networking's share of capex (part of ``1 - compute_share``); 0 charges all
+        non-server capex over the facility life.
+    network_life_years : float or array
+        Economic life of networking equipment.
 
     Returns
     -------
     dict
-        ``server_capital``, ``facility_capital``, ``energy``, ``other_opex`` and ``total``,
-        each in USD per million tokens (arrays when inputs are arrays).
+        ``server_capital``, ``network_capital``, ``facility_capital``, ``energy``, ``other_opex``
+        and ``total``, each in USD per million tokens (arrays when inputs are arrays).
     """
     server = np.asarray(server_cost_usd, dtype=float)
     share = np.asarray(compute_share, dtype=float)
+    network = np.asarray(network_share, dtype=float)
+    if np.any(network < 0) or np.any(network > 1 - share + 1e-12):
+        raise ValueError("network_share must lie between 0 and 1 - compute_share")
     million_tokens = np.asarray(tokens_per_s_per_accelerator) * utilization * SECONDS_PER_YEAR / 1e6
     parts = {
         "server_capital": server * annuity_factor(cost_of_capital, depreciation_years),
-        "facility_capital": server * (1.0 - share) / share * annuity_factor(cost_of_capital, facility_life_years),
+        "network_capital": server * network / share * annuity_factor(cost_of_capital, network_life_years),
+        "facility_capital": server * (1.0 - share - network) / share * annuity_factor(cost_of_capital,
+                                                                                     facility_life_years),
         "energy": np.asarray(it_kw_per_accelerator) * pue * HOURS_PER_YEAR * electricity_usd_per_kwh,
         "other_opex": np.asarray(other_opex_usd_per_year, dtype=float),
     }
@@ -157,6 +225,13 @@ def cost_floor_usd_per_mtok(*args, **kwargs):
 def years_until_price_meets_floor(price_now, decline_per_year, floor):
     """Years until a price falling ``decline_per_year``-fold a year reaches ``floor`` (<= 0: already below)."""
     return np.log(np.asarray(price_now) / floor) / np.log(decline_per_year)
+
+
+def year_price_meets_floor(price_observed, observed_year, decline_per_year, floor):
+    """Decimal year at which a price observed at ``observed_year`` and falling ``decline_per_year``-fold a year
+    reaches ``floor`` (the observation year when it is already at or below it)."""
+    years = years_until_price_meets_floor(price_observed, decline_per_year, floor)
+    return np.asarray(observed_year, dtype=float) + np.clip(years, 0.0, None)
 
 
 # --------------------------------------------------------------------------------------

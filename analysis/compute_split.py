@@ -12,10 +12,19 @@ The driver model here explains the acceleration with reasoning and agents:
     M(t)         = 1 + r(t) * (m_reason - 1) + a(t) * (m_agent - 1)
 
 with ``r(t)`` and ``a(t)`` the shares of requests that use reasoning and agents
-(logistic adoption curves through two dated points, up to a ceiling). Compute
+(logistic adoption curves through two dated points, up to a ceiling). Growth rates
+may decay after ``decay_start_year`` (the log growth rate shrinks by
+``growth_decay_per_year`` each year) instead of holding 2024-25 rates to 2030. Compute
 is in relative FLOP; the ratio ``R0 / T0`` is the single calibrated quantity,
 set so the anchor year's share equals the anchor share (Deloitte's 2023 third).
 Annual values are averages over the twelve months of each calendar year.
+
+**What the share measures.** The model's share is a share of FLOP executed. A share of
+accelerator time (and, at equal cost per accelerator-hour, of spend on compute in use)
+weights each side by 1 / utilisation: :func:`flop_share_to_time_share` and
+:func:`time_share_to_flop_share` convert between the two. A share of accelerators
+bought in one year (capex) is a flow, a share of the installed fleet a stock; the
+published spend and fleet figures are in ``data/compute_split_estimates.csv``.
 """
 
 from __future__ import annotations
@@ -27,8 +36,8 @@ import pandas as pd
 import statsmodels.api as sm
 
 __all__ = ["Drivers", "logistic_through", "driver_model", "fit_logit_trend", "LogitTrend", "sensitivity",
-           "lifetime_inference_share", "drivers_from_table",
-           "lifetime_from_table"]
+           "lifetime_inference_share", "drivers_from_table", "lifetime_from_table", "monte_carlo_shares",
+           "band", "flop_share_to_time_share", "time_share_to_flop_share", "growth_factor"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,11 @@ class Drivers:
         Two dated shares of requests made by agents.
     agent_ceiling : float
         Long-run share of requests made by agents.
+    growth_decay_per_year : float
+        Fraction by which every log growth rate (training, requests, compute per token)
+        shrinks each year after ``decay_start_year``; 0 holds the rates constant.
+    decay_start_year : float
+        Decimal year from which growth rates decay.
     """
 
     anchor_year: int = 2023
@@ -72,6 +86,8 @@ class Drivers:
     agent_token_multiplier: float = 4.0
     agent_points: tuple = ((2025.0, 0.01), (2026.5, 0.10))
     agent_ceiling: float = 0.5
+    growth_decay_per_year: float = 0.0
+    decay_start_year: float = 2025.0
 
     def __post_init__(self):
         checks = {
@@ -83,6 +99,7 @@ class Drivers:
             "agent_token_multiplier": self.agent_token_multiplier >= 1,
             "reasoning_ceiling": 0 < self.reasoning_ceiling <= 1,
             "agent_ceiling": 0 < self.agent_ceiling <= 1,
+            "growth_decay_per_year": 0 <= self.growth_decay_per_year < 1,
         }
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
@@ -121,6 +138,39 @@ def logistic_through(points, ceiling: float):
 _MONTHS = (np.arange(12) + 0.5) / 12
 
 
+def growth_factor(rate_per_year, dt, decay_per_year=0.0, decay_after=np.inf):
+    """Cumulative growth ``rate_per_year ** dt``, with the log rate decaying after ``decay_after`` years.
+
+    Parameters
+    ----------
+    rate_per_year : float or array
+        Growth factor per year while the rate holds.
+    dt : float or array
+        Years since the reference date (may be negative: before it, the rate holds).
+    decay_per_year : float or array
+        Fraction by which the log growth rate shrinks each year after ``decay_after``
+        (0 = constant rate).
+    decay_after : float or array
+        Years after the reference date at which the decay starts.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``exp(log(rate) * effective_years)`` where effective years count
+        ``(1 - decay) ** u`` for each year ``u`` after the decay starts.
+    """
+    log_rate = np.log(np.asarray(rate_per_year, dtype=float))
+    dt = np.asarray(dt, dtype=float)
+    decay = np.asarray(decay_per_year, dtype=float)
+    start = np.asarray(decay_after, dtype=float)
+    after = np.clip(dt - start, 0.0, None)
+    k = -np.log1p(-decay)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        decayed = np.where(k > 0, -np.expm1(-k * after) / np.where(k > 0, k, 1.0), after)
+    effective = np.minimum(dt, start) + decayed
+    return np.exp(log_rate * effective)
+
+
 def driver_model(drivers: Drivers, years) -> pd.DataFrame:
     """Yearly training and inference compute and the inference share.
 
@@ -148,8 +198,10 @@ def driver_model(drivers: Drivers, years) -> pd.DataFrame:
         dt = t - d.anchor_year
         r, a = reasoning(t), agents(t)
         multiplier = 1 + r * (d.reasoning_token_multiplier - 1) + a * (d.agent_token_multiplier - 1)
-        plain = (d.request_growth_per_year * d.flop_per_token_change_per_year) ** dt
-        return ((plain * multiplier).mean(axis=1), (d.training_growth_per_year ** dt).mean(axis=1),
+        decay = (d.growth_decay_per_year, d.decay_start_year - d.anchor_year)
+        plain = growth_factor(d.request_growth_per_year * d.flop_per_token_change_per_year, dt, *decay)
+        training = growth_factor(d.training_growth_per_year, dt, *decay)
+        return ((plain * multiplier).mean(axis=1), training.mean(axis=1),
                 r.mean(axis=1), a.mean(axis=1), multiplier.mean(axis=1))
 
     inf_raw, train_raw, r, a, mult = yearly(years)
@@ -278,7 +330,9 @@ def lifetime_from_table(table: pd.DataFrame) -> tuple[dict, dict]:
 
 def lifetime_inference_share(training_flop: float, active_params: float, tokens_per_day: float,
                              deployment_years: float, training_utilization: float = 0.40,
-                             inference_utilization: float = 0.10, rnd_multiplier: float = 1.0) -> dict:
+                             inference_utilization: float = 0.10, rnd_multiplier: float = 1.0,
+                             input_tokens_per_output_token: float = 0.0, prefill_utilization: float | None = None
+                             ) -> dict:
     """Inference share of one model's lifetime compute and of its accelerator time (cost).
 
     Parameters
@@ -288,7 +342,7 @@ def lifetime_inference_share(training_flop: float, active_params: float, tokens_
     active_params : float
         Parameters active per token (inference costs ~2 FLOP per active parameter per token).
     tokens_per_day : float
-        Tokens served per day over the deployment.
+        Output (generated) tokens served per day over the deployment.
     deployment_years : float
         How long the model serves traffic.
     training_utilization, inference_utilization : float
@@ -297,21 +351,174 @@ def lifetime_inference_share(training_flop: float, active_params: float, tokens_
     rnd_multiplier : float
         Total development compute relative to the final run (experiments, ablations,
         post-training); 1 counts the final run only.
+    input_tokens_per_output_token : float
+        Prompt tokens prefilled per generated token (0 counts generation only). Prefill
+        costs the same ~2 FLOP per active parameter per token.
+    prefill_utilization : float, optional
+        Realised fraction of peak FLOP/s while prefilling (compute bound, so higher than
+        decode); defaults to ``inference_utilization``.
 
     Returns
     -------
     dict
-        ``inference_flop``, ``training_flop_total``, ``compute_share`` (by FLOP) and
-        ``cost_share`` (by accelerator time).
+        ``inference_flop`` (decode plus prefill), ``prefill_flop``, ``training_flop_total``,
+        ``compute_share`` (by FLOP) and ``cost_share`` (by accelerator time).
     """
+    prefill_utilization = inference_utilization if prefill_utilization is None else prefill_utilization
     values = dict(training_flop=training_flop, active_params=active_params, tokens_per_day=tokens_per_day,
                   deployment_years=deployment_years, training_utilization=training_utilization,
-                  inference_utilization=inference_utilization, rnd_multiplier=rnd_multiplier)
+                  inference_utilization=inference_utilization, rnd_multiplier=rnd_multiplier,
+                  prefill_utilization=prefill_utilization)
     bad = [k for k, v in values.items() if not (np.isfinite(v) and v > 0)]
+    if not (np.isfinite(input_tokens_per_output_token) and input_tokens_per_output_token >= 0):
+        bad.append("input_tokens_per_output_token (>= 0)")
     if bad:
         raise ValueError(f"lifetime inputs must be positive: {', '.join(bad)}")
-    inference = 2.0 * active_params * tokens_per_day * 365.0 * deployment_years
+    decode = 2.0 * active_params * tokens_per_day * 365.0 * deployment_years
+    prefill = decode * input_tokens_per_output_token
+    inference = decode + prefill
     training = training_flop * rnd_multiplier
-    cost_inf, cost_train = inference / inference_utilization, training / training_utilization
-    return {"inference_flop": inference, "training_flop_total": training,
+    cost_inf = decode / inference_utilization + prefill / prefill_utilization
+    cost_train = training / training_utilization
+    return {"inference_flop": inference, "prefill_flop": prefill, "training_flop_total": training,
             "compute_share": inference / (inference + training), "cost_share": cost_inf / (cost_inf + cost_train)}
+
+
+# --------------------------------------------------------------------------------------
+# Share definitions
+# --------------------------------------------------------------------------------------
+
+def flop_share_to_time_share(flop_share, inference_utilization, training_utilization):
+    """Inference share of accelerator time from an inference share of FLOP executed.
+
+    Each side's accelerator time is its FLOP divided by the fraction of peak it realises:
+    ``s / u_inf / (s / u_inf + (1 - s) / u_train)``. At equal cost per accelerator-hour this
+    is also the share of spend on compute in use.
+
+    Parameters
+    ----------
+    flop_share : float or array
+        Inference share of FLOP, in [0, 1].
+    inference_utilization, training_utilization : float or array
+        Realised fractions of peak FLOP/s in serving and in training (> 0).
+    """
+    s = np.asarray(flop_share, dtype=float)
+    u_inf = np.asarray(inference_utilization, dtype=float)
+    u_train = np.asarray(training_utilization, dtype=float)
+    if np.any((s < 0) | (s > 1)) or np.any(u_inf <= 0) or np.any(u_train <= 0):
+        raise ValueError("need 0 <= share <= 1 and positive utilizations")
+    inf, train = s / u_inf, (1 - s) / u_train
+    return inf / (inf + train)
+
+
+def time_share_to_flop_share(time_share, inference_utilization, training_utilization):
+    """Inverse of :func:`flop_share_to_time_share`: FLOP share from an accelerator-time share."""
+    t = np.asarray(time_share, dtype=float)
+    u_inf = np.asarray(inference_utilization, dtype=float)
+    u_train = np.asarray(training_utilization, dtype=float)
+    if np.any((t < 0) | (t > 1)) or np.any(u_inf <= 0) or np.any(u_train <= 0):
+        raise ValueError("need 0 <= share <= 1 and positive utilizations")
+    inf, train = t * u_inf, (1 - t) * u_train
+    return inf / (inf + train)
+
+
+# --------------------------------------------------------------------------------------
+# Joint uncertainty
+# --------------------------------------------------------------------------------------
+
+def monte_carlo_shares(drivers: Drivers, ranges: dict, years, n: int = 4000, seed: int = 0) -> pd.DataFrame:
+    """Inference share per year with every ranged driver drawn at once (uniform over its range).
+
+    Parameters
+    ----------
+    drivers : Drivers
+        Central values (drivers without a range stay fixed).
+    ranges : dict
+        ``{name: (low, high)}`` as for :func:`sensitivity`.
+    years : sequence of int
+    n : int
+        Draws.
+    seed : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n_valid x len(years)`` shares (columns are years). Draws whose second adoption
+        point is not below its ceiling are dropped; ``attrs["dropped"]`` counts them.
+    """
+    rng = np.random.default_rng(seed)
+    d = drivers
+    values = {name: rng.uniform(lo, hi, n) for name, (lo, hi) in ranges.items()}
+    unknown = set(values) - set(Drivers.__dataclass_fields__) - set(_POINT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown driver(s) {sorted(unknown)}")
+
+    def get(name):
+        return values.get(name, np.full(n, float(getattr(d, name))))
+
+    r_points = [list(p) for p in d.reasoning_points]
+    a_points = [list(p) for p in d.agent_points]
+    r_late = values.get("reasoning_share_late_2025", np.full(n, r_points[1][1]))
+    a_late = values.get("agent_share_mid_2026", np.full(n, a_points[1][1]))
+    r_ceiling, a_ceiling = get("reasoning_ceiling"), get("agent_ceiling")
+    valid = (r_late < r_ceiling) & (a_late < a_ceiling) & (r_points[0][1] < r_ceiling) & (a_points[0][1] < a_ceiling)
+
+    def logistic(points, late, ceiling, t):
+        (t1, s1), (t2, _) = points
+        z1, z2 = np.log(s1 / (ceiling - s1)), np.log(late / (ceiling - late))
+        width = (t2 - t1) / (z2 - z1)
+        mid = t1 - z1 * width
+        return ceiling[:, None, None] / (1 + np.exp(-(t - mid[:, None, None]) / width[:, None, None]))
+
+    def yearly(ys):
+        t = (np.asarray(ys, dtype=float)[:, None] + _MONTHS[None, :])[None]        # (1, years, 12)
+        dt = t - d.anchor_year
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = logistic(r_points, r_late, r_ceiling, t)
+            a = logistic(a_points, a_late, a_ceiling, t)
+        mult = 1 + r * (get("reasoning_token_multiplier")[:, None, None] - 1) \
+            + a * (get("agent_token_multiplier")[:, None, None] - 1)
+        decay = (get("growth_decay_per_year")[:, None, None], d.decay_start_year - d.anchor_year)
+        plain = growth_factor((get("request_growth_per_year") * get("flop_per_token_change_per_year"))[:, None, None],
+                              dt, *decay)
+        train = growth_factor(get("training_growth_per_year")[:, None, None], dt, *decay)
+        return (plain * mult).mean(axis=-1), train.mean(axis=-1)
+
+    years = list(years)
+    inf, train = yearly(years)
+    inf0, train0 = yearly([d.anchor_year])
+    anchor = get("anchor_share")
+    scale = anchor / (1 - anchor) * train0[:, 0] / inf0[:, 0]
+    share = inf * scale[:, None] / (inf * scale[:, None] + train)
+    out = pd.DataFrame(share[valid], columns=years)
+    out.attrs["dropped"] = int((~valid).sum())
+    return out
+
+
+def band(draws: pd.DataFrame, q=(5, 50, 95)) -> pd.DataFrame:
+    """Percentiles of :func:`monte_carlo_shares` per year: columns ``year, p5, p50, p95``."""
+    values = np.percentile(draws.to_numpy(), q, axis=0)
+    return pd.DataFrame({"year": list(draws.columns), **{f"p{int(p)}": v for p, v in zip(q, values)}})
+
+
+def plot_share_band(central: pd.DataFrame, bands: pd.DataFrame, published: pd.DataFrame | None = None,
+                    scenarios: dict | None = None):
+    """Inference share over time: central driver model, joint Monte Carlo 5-95% band, optional scenario lines
+    and published share-of-AI-compute points."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5))
+    ax.fill_between(bands["year"], bands["p5"], bands["p95"], color="C0", alpha=0.18,
+                    label="joint Monte Carlo, 5th-95th percentile")
+    ax.plot(bands["year"], bands["p50"], ":", color="C0", label="Monte Carlo median")
+    ax.plot(central["year"], central["inference_share"], "-", color="C0", lw=2.5, label="central drivers")
+    for i, (label, frame) in enumerate((scenarios or {}).items()):
+        ax.plot(frame["year"], frame["inference_share"], "--", color=f"C{i + 1}", label=label)
+    if published is not None and not published.empty:
+        ax.plot(published["year"], published["value"], "ko", ms=7, label="Deloitte (share of AI compute)")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("year")
+    ax.set_ylabel("inference share of AI compute (FLOP)")
+    ax.set_title("Inference share with its joint uncertainty")
+    ax.legend(fontsize=8, loc="lower right")
+    return fig

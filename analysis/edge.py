@@ -2,15 +2,21 @@
 
 Month by month over a horizon, for a steady demand of ``tokens_per_month``:
 
-* **cloud**: tokens x API price, the price falling ``decline_per_year``-fold a year;
+* **cloud**: requests billed as ``input tokens x input price + output tokens x output price``
+  (per output token: ``input_tokens_per_output_token x p_in + p_out``), both prices falling
+  ``decline_per_year``-fold a year from when they were observed, never below ``price_floor``
+  (the cost of serving that model class at the same token mix);
 * **own**: enough devices to serve the demand (local throughput from
   :mod:`analysis.throughput`), bought at the start (landed price = list price x
   (1 + import markup)) and replaced at the end of their life, plus electricity for
   the devices around the clock (board power x host overhead x PUE) and maintenance.
 
-The break-even month is the first month in which the cumulative cost of owning is no
-higher than the cumulative cost of the API; ``None`` when that never happens within
-the horizon. Everything broadcasts over numpy arrays (the heat map is one call).
+Cash flows are discounted monthly at ``discount_rate_per_year`` and the servers' residual
+value (straight-line book value of the last purchase x ``residual_fraction``) is credited
+in the horizon's last month. The break-even month is the first month in which the
+cumulative discounted cost of owning is no higher than that of the API; ``None`` when
+that never happens within the horizon. Everything broadcasts over numpy arrays (the heat
+maps are one call each).
 """
 
 from __future__ import annotations
@@ -35,11 +41,34 @@ def region_value(regions: pd.DataFrame, region: str, parameter: str) -> float:
     return float(rows["value"].iloc[0])
 
 
-def api_price_path(price_now, decline_per_year, months):
-    """API price (USD per million tokens) in each month 1..months, falling ``decline_per_year``-fold a year."""
+def api_price_path(price_now, decline_per_year, months, floor=0.0, years_since_observed=0.0):
+    """API price in each month 1..months, falling ``decline_per_year``-fold a year, never below ``floor``.
+
+    Parameters
+    ----------
+    price_now : float or array
+        Price when it was observed.
+    decline_per_year : float or array
+        Factor per year (1 = flat).
+    months : int
+    floor : float or array
+        Lower bound in the same unit (0 = none).
+    years_since_observed : float or array
+        Years between the observation and the start of month 1.
+    """
     m = np.arange(1, int(months) + 1)
-    return np.asarray(price_now, dtype=float)[..., None] / np.asarray(decline_per_year, dtype=float)[..., None] ** (
-        (m - 0.5) / 12.0)
+    elapsed = np.asarray(years_since_observed, dtype=float)[..., None] + (m - 0.5) / 12.0
+    path = np.asarray(price_now, dtype=float)[..., None] / np.asarray(decline_per_year, dtype=float)[..., None] \
+        ** elapsed
+    return np.maximum(path, np.asarray(floor, dtype=float)[..., None])
+
+
+def discount_factors(months: int, rate_per_year=0.0):
+    """Present value of one dollar paid in each month 1..months (end of month) at an annual rate."""
+    if np.any(np.asarray(rate_per_year) < 0):
+        raise ValueError("discount rate must be >= 0")
+    m = np.arange(1, int(months) + 1)
+    return (1.0 + np.asarray(rate_per_year, dtype=float)[..., None]) ** (-m / 12.0)
 
 
 @dataclass(frozen=True)
@@ -87,35 +116,55 @@ class LocalServer:
 
 
 def cumulative_costs(tokens_per_month, server: LocalServer, electricity_usd_per_kwh, api_price_now,
-                     decline_per_year, months: int = 36) -> dict:
-    """Cumulative USD spent by month on owning and on the API (arrays broadcast; months last).
+                     decline_per_year, months: int = 36, api_input_price_now=0.0, input_tokens_per_output_token=0.0,
+                     price_floor=0.0, years_since_observed=0.0, discount_rate_per_year=0.0,
+                     residual_fraction=0.0) -> dict:
+    """Cumulative (discounted) USD spent by month on owning and on the API (arrays broadcast; months last).
 
     Parameters
     ----------
     tokens_per_month : float or array
-        Steady demand.
+        Steady demand in output tokens (each with its prompt).
     server : LocalServer
     electricity_usd_per_kwh : float or array
     api_price_now : float or array
-        API price per million tokens in month 0.
+        API price per million **output** tokens when observed.
     decline_per_year : float or array
-        Factor by which the API price falls each year (1 = flat).
+        Factor by which the API prices fall each year (1 = flat).
     months : int
         Horizon.
+    api_input_price_now : float or array
+        API price per million input tokens when observed (0 with the default ratio of 0
+        bills output tokens only).
+    input_tokens_per_output_token : float or array
+        Prompt tokens per output token of the workload.
+    price_floor : float or array
+        Lowest API cost per million output tokens at the workload's mix (the cost of
+        serving the model class); 0 = none.
+    years_since_observed : float or array
+        Years between the price observation and month 1.
+    discount_rate_per_year : float or array
+        Annual discount rate for both options' cash flows (0 = undiscounted).
+    residual_fraction : float
+        Share of the servers' straight-line book value recovered at the horizon (0 = none).
 
     Returns
     -------
     dict
-        ``own``, ``cloud`` (cumulative USD, shape ``broadcast + (months,)``), ``devices`` (servers),
-        ``own_usd_per_mtok`` and ``cloud_usd_per_mtok`` (per-month cost per million tokens).
+        ``own``, ``cloud`` (cumulative discounted USD, shape ``broadcast + (months,)``), ``devices``
+        (servers), ``residual_usd`` (undiscounted value credited at the horizon), ``own_usd_per_mtok``
+        and ``cloud_usd_per_mtok`` (per-month cost per million output tokens, undiscounted).
     """
     if months < 1:
         raise ValueError("months must be at least 1")
+    if not 0.0 <= residual_fraction <= 1.0:
+        raise ValueError("residual_fraction must lie in [0, 1]")
     tokens = np.asarray(tokens_per_month, dtype=float)
     electricity = np.asarray(electricity_usd_per_kwh, dtype=float)
-    tokens, electricity, price_now, decline = np.broadcast_arrays(tokens, electricity,
-                                                                  np.asarray(api_price_now, dtype=float),
-                                                                  np.asarray(decline_per_year, dtype=float))
+    tokens, electricity, price_now, decline, price_in, ratio, floor, offset, rate = np.broadcast_arrays(
+        tokens, electricity, *(np.asarray(v, dtype=float) for v in (
+            api_price_now, decline_per_year, api_input_price_now, input_tokens_per_output_token, price_floor,
+            years_since_observed, discount_rate_per_year)))
     if np.any(tokens <= 0):
         raise ValueError("tokens_per_month must be positive")
     devices = np.ceil(tokens / server.capacity_tokens_per_month())
@@ -126,11 +175,17 @@ def cumulative_costs(tokens_per_month, server: LocalServer, electricity_usd_per_
     energy = devices[..., None] * server.board_kw * server.host_overhead * server.pue * HOURS_PER_MONTH \
         * electricity[..., None]
     maintenance = devices[..., None] * server.landed_usd * server.maintenance_per_year / 12.0
+    age_at_end = (months - 1) % life_months + 1                              # months since the last purchase
+    residual = devices * server.landed_usd * max(0.0, 1.0 - age_at_end / life_months) * residual_fraction
     own_monthly = capital + energy + maintenance
-    cloud_price = api_price_path(price_now, decline, months)
+    own_monthly = own_monthly - np.where(m == months, residual[..., None], 0.0)
+    per_output = price_now + ratio * price_in                               # USD per million output tokens
+    cloud_price = api_price_path(per_output, decline, months, floor, offset)
     cloud_monthly = tokens[..., None] * cloud_price / 1e6
+    pv = discount_factors(months, rate)
     running = devices[..., None] * server.landed_usd / life_months + energy + maintenance
-    return {"own": np.cumsum(own_monthly, axis=-1), "cloud": np.cumsum(cloud_monthly, axis=-1), "devices": devices,
+    return {"own": np.cumsum(own_monthly * pv, axis=-1), "cloud": np.cumsum(cloud_monthly * pv, axis=-1),
+            "devices": devices, "residual_usd": residual,
             "own_usd_per_mtok": running / (tokens[..., None] / 1e6) * np.ones_like(cloud_price),
             "cloud_usd_per_mtok": cloud_price}
 
@@ -146,12 +201,15 @@ def breakeven_month(own_cumulative, cloud_cumulative):
 
 
 def volume_where_owning_wins(server: LocalServer, electricity_usd_per_kwh, api_price_now, decline_per_year,
-                             months: int = 36, volumes=None):
-    """Smallest monthly token volume (on a log grid) at which owning breaks even within ``months``; NaN if none."""
+                             months: int = 36, volumes=None, **cost_options):
+    """Smallest monthly token volume (on a log grid) at which owning breaks even within ``months``; NaN if none.
+
+    ``cost_options`` are passed to :func:`cumulative_costs` (input price and ratio, floor, discounting...).
+    """
     if volumes is None:
         volumes = np.logspace(6, 13, 281)
     out = cumulative_costs(np.asarray(volumes), server, electricity_usd_per_kwh, api_price_now, decline_per_year,
-                           months)
+                           months, **cost_options)
     month = breakeven_month(out["own"], out["cloud"])
     ok = np.flatnonzero(np.isfinite(month))
     return float(np.asarray(volumes)[ok[0]]) if ok.size else float("nan")

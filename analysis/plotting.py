@@ -75,3 +75,31 @@ def plain_log_ticks(ax, axis: str = "y") -> None:
 
     fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if v >= 1 else f"{v:g}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def plot_tornado(table, *, label_col: str, at_low: str, at_high: str, base: float, xlabel: str, title: str,
+                 fmt: str = "{:g}"):
+    """Horizontal tornado chart: one bar pair per row of ``table`` (blue = low input value, red = high).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows sorted by swing, with ``label_col``, ``low``, ``high``, ``at_low`` and ``at_high`` columns.
+    base : float
+        Result at central values (the vertical line).
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(table) + 1.2))
+    y = np.arange(len(table))[::-1]
+    for yi, (_, row) in zip(y, table.iterrows()):
+        ax.barh(yi, row[at_low] - base, left=base, color="tab:blue", alpha=0.8)
+        ax.barh(yi, row[at_high] - base, left=base, color="tab:red", alpha=0.8)
+    ax.axvline(base, color="k", lw=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([f"{row[label_col]} ({fmt.format(row['low'])} to {fmt.format(row['high'])})"
+                        for _, row in table.iterrows()])
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    return fig

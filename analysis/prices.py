@@ -38,6 +38,12 @@ __all__ = [
     "frontier_trends",
     "monthly_cheapest",
     "summarize_factors",
+    "cost_per_output_token",
+    "split_blend",
+    "price_observed_date",
+    "fixed_model_price_path",
+    "decimal_year",
+    "same_model_declines",
 ]
 
 DAYS_PER_YEAR = 365
@@ -64,6 +70,126 @@ def blended_price(input_usd, output_usd, input_weight=3):
     return (input_weight * np.asarray(input_usd, dtype=float) + np.asarray(output_usd, dtype=float)) / (
         input_weight + 1.0
     )
+
+
+def cost_per_output_token(input_usd, output_usd, input_tokens, output_tokens):
+    """What a workload pays per output token, its prompts included (USD per million output tokens).
+
+    A request is billed ``input_tokens x p_in + output_tokens x p_out``; divided by its
+    output tokens this is ``(input_tokens / output_tokens) x p_in + p_out``. A blended
+    price equals it (up to the factor ``1 + ratio``) only when the blend's weight is the
+    workload's own input:output ratio.
+
+    Parameters
+    ----------
+    input_usd, output_usd : float or array_like
+        Prices per million input and output tokens.
+    input_tokens, output_tokens : float or array_like
+        Tokens per request (output_tokens > 0).
+    """
+    out = np.asarray(output_tokens, dtype=float)
+    inp = np.asarray(input_tokens, dtype=float)
+    if np.any(out <= 0) or np.any(inp < 0):
+        raise ValueError("need output_tokens > 0 and input_tokens >= 0")
+    return inp / out * np.asarray(input_usd, dtype=float) + np.asarray(output_usd, dtype=float)
+
+
+def split_blend(blended_usd, output_over_input, input_weight=3):
+    """Input and output prices behind a published blend, given the output:input price ratio.
+
+    Inverts :func:`blended_price`: ``p_in = blended x (w + 1) / (w + ratio)``, ``p_out = ratio x p_in``.
+
+    Returns
+    -------
+    tuple of (float or numpy.ndarray)
+        ``(input_usd, output_usd)``.
+    """
+    ratio = np.asarray(output_over_input, dtype=float)
+    if np.any(ratio <= 0):
+        raise ValueError("output_over_input must be positive")
+    p_in = np.asarray(blended_usd, dtype=float) * (input_weight + 1.0) / (input_weight + ratio)
+    return p_in, ratio * p_in
+
+
+_SCRAPE_NOTE = r"scrape time \(~(?P<month>[A-Z][a-z]{2}) (?P<year>\d{4})\)"
+
+
+def price_observed_date(row) -> pd.Timestamp:
+    """When a price row's price was observed, not when the model was released.
+
+    Epoch's Artificial Analysis-derived rows pair a scrape-time price (~February 2025,
+    said in ``notes``) with the model's release date; for those the first day of the
+    scrape month is returned. Other rows: their ``date``.
+    """
+    import re
+
+    note = row.get("notes") if hasattr(row, "get") else None
+    match = re.search(_SCRAPE_NOTE, note) if isinstance(note, str) else None
+    if match:
+        return pd.Timestamp(f"{match['year']}-{match['month']}-01")
+    return pd.Timestamp(row["date"])
+
+
+def decimal_year(date) -> float:
+    """``2025-02-01`` -> 2025.085 (day of year / 365.25)."""
+    date = pd.Timestamp(date)
+    return date.year + (date.day_of_year - 1) / 365.25
+
+
+def fixed_model_price_path(price_observed, observed_year, years, decline_per_year, floor=0.0):
+    """Price of one model over time: falls ``decline_per_year``-fold a year from when it was observed, never
+    below ``floor`` (the cost of serving that model class).
+
+    Parameters
+    ----------
+    price_observed : float or array
+        Price at ``observed_year`` (any unit; ``floor`` in the same unit and token mix).
+    observed_year : float
+        Decimal year of the observation.
+    years : float or array
+        Decimal years at which the price is wanted (earlier years are held at the observed price).
+    decline_per_year : float or array
+        Fixed-model rate (a model's own price path; not a capability-level rate, which
+        mixes in substitution by newer, smaller models).
+    floor : float or array
+        Lower bound.
+    """
+    elapsed = np.clip(np.asarray(years, dtype=float) - observed_year, 0.0, None)
+    path = np.asarray(price_observed, dtype=float) / np.asarray(decline_per_year, dtype=float) ** elapsed
+    return np.maximum(path, floor)
+
+
+def same_model_declines(df: pd.DataFrame, min_years: float = 0.25, exclude_reasoning: bool = True) -> pd.DataFrame:
+    """Annual price decline of each model whose own price changed in the data (first to last observation).
+
+    A fixed-model rate: the same model, re-priced, with no substitution by newer models.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`prepare`.
+    min_years : float
+        Shortest span kept (one price cut a month apart annualises to nonsense).
+    exclude_reasoning : bool
+        Drop reasoning models.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model, first_date, last_date, first_price, last_price, years, factor_per_year``.
+    """
+    _check_columns(df, ["model", "date", "price_usd_per_mtok", "reasoning"])
+    rows = df[~df["reasoning"].astype(bool)] if exclude_reasoning else df
+    rows = rows.sort_values("date", kind="stable")
+    first = rows.groupby("model").first()
+    last = rows.groupby("model").last()
+    years = (last["date"] - first["date"]).dt.days / 365.25
+    out = pd.DataFrame({"first_date": first["date"], "last_date": last["date"],
+                        "first_price": first["price_usd_per_mtok"], "last_price": last["price_usd_per_mtok"],
+                        "years": years})
+    out = out[(out["years"] >= min_years) & (out["first_price"] != out["last_price"])]
+    out["factor_per_year"] = (out["first_price"] / out["last_price"]) ** (1.0 / out["years"])
+    return out.reset_index().sort_values("factor_per_year").reset_index(drop=True)
 
 
 def prepare(prices: pd.DataFrame, input_weight: float = 3, datasets=None, exclude_reasoning: bool = False,

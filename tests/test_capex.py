@@ -81,3 +81,52 @@ def test_cost_assumption_ranges_hold():
     costs = data.load_cost_assumptions()
     assert (costs["source"].str.len() > 0).all()
     assert {"B200", "GB200"} <= set(costs[costs["kind"] == "server_cost_per_accelerator_usd"]["subject"])
+
+
+def test_capital_recovery_factor():
+    # 10% over 5 years: 0.1 / (1 - 1.1**-5) = 0.263797...
+    assert cx.capital_recovery_factor(0.10, 5) == pytest.approx(0.2637974808)
+    assert cx.capital_recovery_factor(0.0, 4) == pytest.approx(0.25)
+    # the present value of the payments equals the capital
+    r, n = 0.09, 6
+    payments = cx.capital_recovery_factor(r, n) * np.sum((1 + r) ** -np.arange(1, n + 1))
+    assert payments == pytest.approx(1.0)
+    rates = np.linspace(0, 0.2, 9)
+    assert np.all(np.diff(cx.capital_recovery_factor(rates, 5)) > 0)
+    with pytest.raises(ValueError):
+        cx.capital_recovery_factor(-0.1, 5)
+
+
+def test_network_is_charged_over_its_own_life():
+    common = dict(server_cost_usd=60_000, depreciation_years=5, tokens_per_s_per_accelerator=1000.0,
+                  utilization=0.5, it_kw_per_accelerator=1.5, pue=1.2, electricity_usd_per_kwh=0.08,
+                  compute_share=0.6, facility_life_years=15.0, cost_of_capital=0.0)
+    pooled = cx.cost_components_usd_per_mtok(**common)
+    split = cx.cost_components_usd_per_mtok(**common, network_share=0.1, network_life_years=5.0)
+    million = 1000 * 0.5 * cx.SECONDS_PER_YEAR / 1e6
+    assert split["network_capital"] == pytest.approx(60_000 * 0.1 / 0.6 / 5 / million)
+    assert split["facility_capital"] == pytest.approx(60_000 * 0.3 / 0.6 / 15 / million)
+    assert split["total"] > pooled["total"]          # a shorter life costs more per year
+    with pytest.raises(ValueError, match="network_share"):
+        cx.cost_components_usd_per_mtok(**common, network_share=0.5)
+
+
+def test_server_prices_on_one_basis():
+    costs = data.load_cost_assumptions()
+    one = cx.server_cost_one_basis(costs, ["b200", "gb200"])
+    assert one["b200"]["value"] == pytest.approx(62_500)
+    assert one["gb200"]["value"] / one["b200"]["value"] == pytest.approx(2.21 / 1.95)
+    assert one["gb200"]["low"] < one["gb200"]["value"] < one["gb200"]["high"]
+
+
+def test_year_price_meets_floor_from_the_observation():
+    assert cx.year_price_meets_floor(1.0, 2025.0, 10.0, 0.01) == pytest.approx(2027.0)
+    assert cx.year_price_meets_floor(0.01, 2025.0, 10.0, 1.0) == pytest.approx(2025.0)
+
+
+def test_sourced_cost_of_capital_is_the_central_row():
+    costs = data.load_cost_assumptions()
+    row = cx.lookup(costs, "cost_of_capital", "hyperscaler central")
+    sources = costs[(costs["kind"] == "cost_of_capital") & (costs["subject"] != "hyperscaler central")]["value"]
+    assert row["value"] == pytest.approx(sources.mean(), abs=0.005)
+    assert row["low"] <= sources.min() and row["high"] >= sources.max()

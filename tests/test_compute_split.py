@@ -128,3 +128,56 @@ def test_notebook_defaults_equal_the_sourced_table(table_drivers):
     lifetime, _ = cs.lifetime_from_table(data.load_compute_drivers())
     for name, value in lifetime.items():
         assert default[f"lifetime_{name}"] == value, name
+
+
+def test_share_conversions_round_trip():
+    # 02's 0.70 of FLOP at 0.10 serving and 0.40 training utilization is ~0.90 of accelerator time
+    assert cs.flop_share_to_time_share(0.70, 0.10, 0.40) == pytest.approx(0.7 / 0.1 / (0.7 / 0.1 + 0.3 / 0.4))
+    shares = np.linspace(0, 1, 11)
+    back = cs.time_share_to_flop_share(cs.flop_share_to_time_share(shares, 0.1, 0.4), 0.1, 0.4)
+    np.testing.assert_allclose(back, shares, atol=1e-12)
+    # equal utilizations leave the share unchanged; serving below training utilization raises it
+    np.testing.assert_allclose(cs.flop_share_to_time_share(shares, 0.3, 0.3), shares)
+    assert np.all(cs.flop_share_to_time_share(shares[1:-1], 0.1, 0.4) > shares[1:-1])
+    with pytest.raises(ValueError):
+        cs.flop_share_to_time_share(1.2, 0.1, 0.4)
+
+
+def test_monte_carlo_band_is_ordered_and_contains_the_central_run(table_drivers):
+    drivers, ranges = table_drivers
+    draws = cs.monte_carlo_shares(drivers, ranges, [2023, 2026, 2030], n=3000, seed=3)
+    b = cs.band(draws).set_index("year")
+    assert (b["p5"] <= b["p50"]).all() and (b["p50"] <= b["p95"]).all()
+    assert b.loc[2023, "p95"] - b.loc[2023, "p5"] < 1e-9               # the anchor is calibrated in every draw
+    central = cs.driver_model(drivers, [2026, 2030]).set_index("year")["inference_share"]
+    for year in (2026, 2030):
+        assert b.loc[year, "p5"] < central[year] < b.loc[year, "p95"]
+    assert b.loc[2030, "p95"] - b.loc[2030, "p5"] > b.loc[2026, "p95"] - b.loc[2026, "p5"]
+    # with every range collapsed, each draw is the deterministic model
+    fixed = cs.monte_carlo_shares(drivers, {"training_growth_per_year": (4.5, 4.5)}, [2026, 2030], n=3)
+    np.testing.assert_allclose(fixed.to_numpy(), np.tile(central.to_numpy(), (3, 1)), rtol=1e-12)
+
+
+def test_decaying_growth(table_drivers):
+    drivers, _ = table_drivers
+    assert cs.growth_factor(4.0, 3.0) == pytest.approx(64.0)
+    assert cs.growth_factor(4.0, 3.0, 0.5, decay_after=1.0) == pytest.approx(4.0 ** (1 + (1 - 0.5 ** 2) / np.log(2)))
+    assert cs.growth_factor(4.0, 0.5, 0.5, decay_after=1.0) == pytest.approx(2.0)
+    decayed = replace(drivers, growth_decay_per_year=0.3)
+    before = cs.driver_model(decayed, [2023, 2024, 2025]).set_index("year")["inference_share"]
+    np.testing.assert_allclose(before, cs.driver_model(drivers, [2023, 2024, 2025])["inference_share"], atol=0.02)
+    with pytest.raises(ValueError):
+        replace(drivers, growth_decay_per_year=1.0)
+
+
+def test_lifetime_counts_prefill():
+    base = dict(training_flop=1e24, active_params=1e9, tokens_per_day=1e12, deployment_years=1,
+                training_utilization=0.5, inference_utilization=0.25)
+    decode = 2 * 1e9 * 1e12 * 365
+    out = cs.lifetime_inference_share(**base, input_tokens_per_output_token=3, prefill_utilization=0.5)
+    assert out["prefill_flop"] == pytest.approx(3 * decode)
+    assert out["cost_share"] == pytest.approx((decode / 0.25 + 3 * decode / 0.5) / (
+        decode / 0.25 + 3 * decode / 0.5 + 1e24 / 0.5))
+    assert out["cost_share"] > cs.lifetime_inference_share(**base)["cost_share"]
+    with pytest.raises(ValueError):
+        cs.lifetime_inference_share(**base, input_tokens_per_output_token=-1)

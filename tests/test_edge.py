@@ -79,3 +79,41 @@ def test_bad_inputs():
         edge.cumulative_costs(0, SERVER, 0.1, 1.0, 1.0)
     with pytest.raises(ValueError):
         edge.cumulative_costs(1e9, SERVER, 0.1, 1.0, 1.0, months=0)
+
+
+def test_api_bill_counts_input_tokens():
+    # requests x (input tokens x p_in + output tokens x p_out): 2 input tokens per output token
+    requests, n_in, n_out, p_in, p_out = 1e6, 1024, 512, 0.5, 1.5
+    tokens = requests * n_out
+    out = edge.cumulative_costs(tokens, SERVER, 0.0, p_out, 1.0, months=1, api_input_price_now=p_in,
+                                input_tokens_per_output_token=n_in / n_out)
+    assert out["cloud"][0] == pytest.approx(requests * (n_in * p_in + n_out * p_out) / 1e6)
+    # the cost per output token rises with the prompt length
+    ratios = np.array([0.0, 1.0, 2.0, 8.0])
+    per_mtok = edge.cumulative_costs(tokens, SERVER, 0.0, p_out, 1.0, months=1, api_input_price_now=p_in,
+                                     input_tokens_per_output_token=ratios)["cloud_usd_per_mtok"][:, 0]
+    assert np.all(np.diff(per_mtok) > 0)
+
+
+def test_api_price_never_falls_below_the_floor():
+    path = edge.api_price_path(1.0, 10.0, 120, floor=0.05)
+    assert path.min() == pytest.approx(0.05) and np.all(path >= 0.05)
+    assert np.all(np.diff(path) <= 0)
+    # starting later on the same path: month 1 a year after the observation is 10x cheaper
+    later = edge.api_price_path(1.0, 10.0, 1, years_since_observed=1.0)
+    assert later[0] == pytest.approx(edge.api_price_path(1.0, 10.0, 13)[12])
+
+
+def test_discounting_and_residual_value():
+    plain = edge.cumulative_costs(1e9, SERVER, 0.1, 1.0, 1.0, months=24)
+    discounted = edge.cumulative_costs(1e9, SERVER, 0.1, 1.0, 1.0, months=24, discount_rate_per_year=0.1)
+    assert discounted["own"][-1] < plain["own"][-1] and discounted["cloud"][-1] < plain["cloud"][-1]
+    assert discounted["cloud"][11] == pytest.approx(np.sum(1e3 * 1.1 ** (-np.arange(1, 13) / 12)))
+    # a 3-year server judged over 2 years keeps a third of its book value
+    salvage = edge.cumulative_costs(1e9, SERVER, 0.1, 1.0, 1.0, months=24, residual_fraction=1.0)
+    book = plain["devices"] * SERVER.landed_usd / 3
+    assert salvage["residual_usd"] == pytest.approx(book)
+    assert plain["own"][-1] - salvage["own"][-1] == pytest.approx(book)
+    np.testing.assert_allclose(salvage["own"][:-1], plain["own"][:-1])
+    with pytest.raises(ValueError):
+        edge.cumulative_costs(1e9, SERVER, 0.1, 1.0, 1.0, residual_fraction=1.5)

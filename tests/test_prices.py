@@ -169,3 +169,46 @@ def test_prepare_reblends_only_rows_with_list_prices():
     np.testing.assert_allclose(at1.loc[has_io, "price_usd_per_mtok"], expected[has_io])
     with pytest.raises(ValueError, match="unknown dataset"):
         prices.prepare(raw, datasets=["nope"])
+
+
+def test_cost_per_output_token_is_the_request_bill():
+    requests, n_in, n_out, p_in, p_out = 1000, 1024, 512, 0.6, 1.8
+    bill = requests * (n_in * p_in + n_out * p_out) / 1e6
+    per_output = prices.cost_per_output_token(p_in, p_out, n_in, n_out)
+    assert requests * n_out * per_output / 1e6 == pytest.approx(bill)
+    # a blend equals the bill per token only at the workload's own mix (3:1 blend, 3 input tokens per output)
+    blended = prices.blended_price(p_in, p_out, 3)
+    assert prices.cost_per_output_token(p_in, p_out, 3, 1) == pytest.approx(4 * blended)
+    assert np.all(np.diff(prices.cost_per_output_token(p_in, p_out, np.array([0, 512, 1024, 4096]), n_out)) > 0)
+    with pytest.raises(ValueError):
+        prices.cost_per_output_token(1, 1, 10, 0)
+
+
+def test_split_blend_inverts_the_blend():
+    p_in, p_out = prices.split_blend(0.72, 2.0)
+    assert p_out == pytest.approx(2 * p_in)
+    assert prices.blended_price(p_in, p_out) == pytest.approx(0.72)
+
+
+def test_fixed_model_price_path_respects_floor_and_observation_date():
+    years = np.array([2024.0, 2025.0, 2026.0, 2027.0, 2040.0])
+    path = prices.fixed_model_price_path(1.0, 2025.0, years, 2.0, floor=0.2)
+    np.testing.assert_allclose(path, [1.0, 1.0, 0.5, 0.25, 0.2])
+    assert np.all(path >= 0.2)
+
+
+def test_price_observed_date_uses_the_scrape_date():
+    raw = data.load_llm_prices()
+    row = raw[raw["model"] == "Llama-3.1-Instruct-70B"].iloc[0]
+    assert row["date"] == pd.Timestamp("2024-07-23")
+    assert prices.price_observed_date(row) == pd.Timestamp("2025-02-01")
+    other = raw[raw["dataset"] == "anchor"].iloc[0]
+    assert prices.price_observed_date(other) == other["date"]
+
+
+def test_same_model_declines():
+    df = frame([("a", "2023-01-01", 4.0, 50), ("a", "2025-01-01", 1.0, 50), ("b", "2023-01-01", 1.0, 50),
+                ("c", "2023-01-01", 2.0, 50), ("c", "2023-01-20", 1.0, 50)])
+    out = prices.same_model_declines(df)
+    assert list(out["model"]) == ["a"]                    # b never re-priced, c's span is too short
+    assert out["factor_per_year"].iloc[0] == pytest.approx(4.0 ** (365.25 / 731), rel=1e-6)
