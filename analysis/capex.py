@@ -291,3 +291,42 @@ def tornado(func, spec: dict) -> pd.DataFrame:
     out = pd.DataFrame(rows).sort_values("swing", ascending=False).reset_index(drop=True)
     out.attrs["base"] = base
     return out
+
+
+def plot_price_vs_floor(observed_year: float, price: float, paths: dict, floor: float, floor_band, crossings: dict,
+                        label: str, end_year: float | None = None, floored=()):
+    """Price paths of one reference model against the cost floor of its class (log scale).
+
+    Parameters
+    ----------
+    observed_year, price : float
+        When and at what price (USD per million output tokens at the workload's mix) the model was observed.
+    paths : dict
+        ``{label: (rate per year, line style)}``; each path falls from the observation at its rate.
+    floor : float
+        Central cost floor (same unit and token mix); ``floor_band`` its (p5, p95).
+    crossings : dict
+        ``{label: decimal year}`` marked with dotted verticals.
+    floored : sequence of str
+        Paths held at the floor once they reach it (a model's own price cannot stay below its serving cost).
+    """
+    import matplotlib.pyplot as plt
+
+    end = end_year or max([observed_year + 1, *crossings.values()]) + 1
+    years = np.linspace(observed_year, end, 200)
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for i, (name, (rate, style)) in enumerate(paths.items()):
+        path = price / rate ** (years - observed_year)
+        path = np.maximum(path, floor) if name in floored else path
+        ax.plot(years, path, style, color=f"C{i}", label=f"{name}: {rate:.1f}x/yr")
+        if name in crossings:
+            ax.axvline(crossings[name], color=f"C{i}", ls=":", lw=1)
+    ax.axhspan(floor_band[0], floor_band[1], color="0.5", alpha=0.2, label="cost floor, Monte Carlo 5th-95th percentile")
+    ax.axhline(floor, color="k", lw=1, label="cost floor, central")
+    ax.plot([observed_year], [price], "k*", ms=12, label=f"{label} (observed)")
+    ax.set_yscale("log")
+    ax.set_xlabel("year")
+    ax.set_ylabel("USD per million output tokens (prompts included)")
+    ax.set_title("One model's price path against the cost floor of its class")
+    ax.legend(fontsize=8)
+    return fig

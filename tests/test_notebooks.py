@@ -25,13 +25,16 @@ SMOKE = {
         ),
     },
     "02_compute_split": {
-        "params": ["horizon=2028", "first_year=2023"],
+        "params": ["horizon=2028", "first_year=2023", "n_draws=500"],
         "check": lambda r: (
             abs(r["inference_share_2023"] - 1 / 3) < 1e-3
             and abs(r["inference_share_2025"] - 0.5) <= 0.05
             and abs(r["inference_share_2026"] - 2 / 3) <= 0.05
             and r["inference_share_2030"] is None          # beyond the smoke run's horizon
             and 0 < r["lifetime_inference_cost_share"] < 1
+            and r["lifetime_inference_cost_share"] > r["lifetime_inference_cost_share_generated_only"]
+            and r["inference_share_2026_p5"] < r["inference_share_2026"] < r["inference_share_2026_p95"]
+            and r["inference_share_2030_p5"] is None
         ),
     },
     "03_chip_throughput": {
@@ -51,6 +54,14 @@ SMOKE = {
             and 0 < r["inference_capex_2026_usd_b"] < r["ai_capex_2026_usd_b"]
             and r["cost_floor_usd_per_mtok_p5"] < r["cost_floor_usd_per_mtok_p95"]
             and r["inference_tokens_per_year"] > 1e15
+            and r["inference_share_mc_low"] <= r["inference_share_used"] <= r["inference_share_mc_high"]
+            and r["inference_share_mc_low"] <= r["inference_share_spend"] <= r["inference_share_time_2026"]
+            and r["cost_floor_usd_per_mtok_p5"] < r["cost_floor_usd_per_mtok"] < r["cost_floor_usd_per_mtok_p95"]
+            and r["cost_floor_usd_per_mtok"] > r["cost_floor_usd_per_mtok_straight_line"]
+            and r["price_observed"] == "2025-02-01"
+            and r["price_meets_floor_year_fixed_rate_early"] <= r["price_meets_floor_year_fixed_rate"]
+            <= r["price_meets_floor_year_fixed_rate_late"]
+            and r["price_meets_floor_year_fixed_rate"] > r["price_meets_floor_year_a16z_rate"]
         ),
     },
     "05_edge_vs_cloud": {
@@ -112,6 +123,26 @@ def test_faster_training_growth_lowers_the_notebooks_2030_share(tmp_path):
         assert proc.returncode == 0, proc.stderr[-3000:]
         shares.append(json.loads((out / "02_compute_split" / "results.json").read_text())["inference_share_2030"])
     assert shares[0] > shares[1]
+
+
+def test_capex_notebook_reads_the_compute_split_drivers():
+    """04 declares 02's driver parameters with the same defaults, so one -p NAME=VALUE moves both."""
+    import papermill
+
+    nb02 = papermill.inspect_notebook(str(PROJECT / "notebooks" / "02_compute_split.ipynb"))
+    nb04 = papermill.inspect_notebook(str(PROJECT / "notebooks" / "04_capex_allocation.ipynb"))
+    shared = {"anchor_share", "training_growth_per_year", "request_growth_per_year", "flop_per_token_change_per_year",
+              "reasoning_token_multiplier", "reasoning_points", "reasoning_ceiling", "agent_token_multiplier",
+              "agent_points", "agent_ceiling", "growth_decay_per_year", "decay_start_year",
+              "lifetime_training_utilization", "lifetime_inference_utilization"}
+    assert shared <= set(nb02) and shared <= set(nb04)
+    for name in shared:
+        assert nb02[name]["default"] == nb04[name]["default"], name
+    from analysis import capex, data
+
+    central = capex.lookup(data.load_cost_assumptions(), "cost_of_capital", "hyperscaler central")
+    assert float(nb04["cost_of_capital"]["default"]) == central["value"]
+    assert json.loads(nb04["cost_of_capital_range"]["default"]) == [central["low"], central["high"]]
 
 
 def test_capex_ai_share_moves_ai_capex(tmp_path):
