@@ -213,3 +213,27 @@ def volume_where_owning_wins(server: LocalServer, electricity_usd_per_kwh, api_p
     month = breakeven_month(out["own"], out["cloud"])
     ok = np.flatnonzero(np.isfinite(month))
     return float(np.asarray(volumes)[ok[0]]) if ok.size else float("nan")
+
+
+def plot_breakeven_grid(x, y, grid, *, xlabel: str, ylabel: str, title: str, horizon: int, marks=(None, None),
+                        ax=None, logy: bool = False):
+    """One heat map of break-even months (blank = never within the horizon) on log-x token volumes."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots()
+    mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(grid), cmap="viridis_r", vmin=1, vmax=horizon, shading="auto")
+    ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    if not np.isfinite(grid).any():
+        ax.text(0.5, 0.5, f"owning never breaks even\nwithin {horizon} months", transform=ax.transAxes,
+                ha="center", va="center", fontsize=11)
+    if marks[0] is not None:
+        ax.axvline(marks[0], color="0.3", ls=":", lw=1)
+    if marks[1] is not None:
+        ax.axhline(marks[1], color="0.3", ls=":", lw=1)
+    return mesh

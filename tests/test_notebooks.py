@@ -70,6 +70,8 @@ SMOKE = {
             r["region"] == "algeria" and r["electricity_usd_per_kwh_used"] == 0.036
             and (r["breakeven_months"] is None) == (not r["owning_wins_within_horizon"])
             and r["cloud_usd_per_mtok_final"] < r["cloud_usd_per_mtok_month1"]
+            and r["cloud_usd_per_mtok_final"] >= r["api_price_floor_usd_per_mtok"] * (1 - 1e-12)
+            and r["api_price_observed"] == "2025-02-01"
             and r["own_usd_per_mtok"] > 0
         ),
     },
@@ -165,6 +167,20 @@ def test_sweep_of_the_edge_notebook_over_regions(tmp_path):
     assert sorted(table["param.region"]) == ["algeria", "europe"]
     assert table.set_index("param.region").loc["europe", "electricity_usd_per_kwh_used"] == 0.20
     assert "breakeven_months" in table.columns
+
+
+def test_edge_api_bill_rises_with_prompt_length(tmp_path):
+    import pandas as pd
+
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("input_tokens: [256, 2048]\nhorizon_months: 12\n")
+    out = tmp_path / "sweep"
+    proc = run_cli("sweep", "05_edge_vs_cloud", "--grid", str(grid), "--out", str(out), "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    table = pd.read_csv(out / "sweep.csv").set_index("param.input_tokens")
+    assert table.loc[2048, "cloud_usd_per_mtok_month1"] > table.loc[256, "cloud_usd_per_mtok_month1"]
+    # the same token mix on both sides: the floor of the API price rises with the prompt too
+    assert table.loc[2048, "api_price_floor_usd_per_mtok"] > table.loc[256, "api_price_floor_usd_per_mtok"]
 
 
 def test_bad_benchmark_fails_in_a_named_cell(reports):
