@@ -32,21 +32,32 @@ th{background:#f4f4f4}.ok{color:#1a7f37;font-weight:600}.failed{color:#c62828;fo
 #: how to show a null result).
 DECISION_SUMMARY = [
     ("LLM price decline, median of Epoch AI's trends", "01_price_decline", "median_factor_per_year", "{:.0f}x per year",
-     "price of a fixed capability level; range across thresholds in the notebook", "n/a"),
+     "cheapest price of reaching a capability level (not one model's price path); range across thresholds in the "
+     "notebook", "n/a"),
     ("LLM price decline, a16z method (MMLU >= 42)", "01_price_decline", "a16z_mmlu42_factor_per_year",
-     "{:.1f}x per year", "cheapest monthly price, endpoints", "n/a"),
-    ("Inference share of AI compute, 2026", "02_compute_split", "inference_share_2026", "{:.0%}",
-     "driver model; Deloitte says about two-thirds", "n/a"),
-    ("Inference share of AI compute, 2030", "02_compute_split", "inference_share_2030", "{:.0%}", "projection",
-     "beyond the run's horizon"),
+     "{:.1f}x per year", "cheapest monthly price, endpoints; a16z's 1,000x needs its $0.06 end point", "n/a"),
+    ("Inference share of AI compute (FLOP), 2026", "02_compute_split", "inference_share_2026", "{:.0%}",
+     "driver model at central drivers; Deloitte says about two-thirds", "n/a"),
+    ("  ... 5th-95th percentile, drivers drawn jointly", "02_compute_split", "inference_share_2026_p5", "{:.0%}",
+     "lower end; the upper end is inference_share_2026_p95 in the notebook", "n/a"),
+    ("Inference share of AI compute (FLOP), 2030", "02_compute_split", "inference_share_2030", "{:.0%}",
+     "projection at 2024-25 growth rates; joint 5-95% range in the notebook", "beyond the run's horizon"),
+    ("Lifetime inference share of one model's accelerator time", "02_compute_split", "lifetime_inference_cost_share",
+     "{:.0%}", "prompt prefill counted; generated tokens only in the notebook", "n/a"),
     ("Cerebras vs DGX B200 per-user speed, Llama 4 Maverick", "03_chip_throughput", "cerebras_over_b200_maverick",
      "{:.1f}x", "modelled per-user speed ratio (measured rows in the notebook)", "n/a"),
     ("2026 hyperscaler capex (five companies)", "04_capex_allocation", "capex_2026_usd_b", "${:,.0f}B",
      "company guidance summed", "n/a"),
+    ("2026 inference server capex", "04_capex_allocation", "inference_capex_2026_usd_b", "${:,.0f}B",
+     "75% AI share (unsourced) x 60% servers x a fleet share of inference; Monte Carlo over the share definitions",
+     "n/a"),
     ("Cost floor per million output tokens", "04_capex_allocation", "cost_floor_usd_per_mtok", "${:.3f}",
-     "Llama 3.3 70B on B200, 50 tokens/s per user, at cost", "n/a"),
+     "Llama 3.3 70B on B200, 50 tokens/s per user, 60% utilization, 1:1 tokens, 9% cost of capital, at cost", "n/a"),
+    ("Year Llama 3.1 70B's price meets that floor", "04_capex_allocation", "price_meets_floor_year_fixed_rate",
+     "{:.1f}", "priced when observed (2025-02), falling at a fixed-model rate", "n/a"),
     ("Edge vs cloud break-even (Algeria)", "05_edge_vs_cloud", "breakeven_months", "month {:.0f}",
-     "owning local servers vs paying a falling API price; 'never' when owning never catches up", "never"),
+     "owning local servers vs paying an API billed per request, its price falling to its floor; discounted, "
+     "residual value; 'never' when owning never catches up", "never"),
 ]
 
 
