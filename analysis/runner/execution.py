@@ -146,7 +146,7 @@ def _papermill_execute(notebook: Path, executed: Path, parameters: dict, timeout
 
 
 def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = DEFAULT_CELL_TIMEOUT_S,
-                 html: bool = True, engine: str = "papermill", key: str = "") -> NotebookRun:
+                 html: bool = True, engine: str = "papermill", key: str = "", env: dict | None = None) -> NotebookRun:
     """Execute one notebook into ``folder`` and render its HTML.
 
     Parameters
@@ -168,6 +168,9 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
         :mod:`analysis.runner.warm`).
     key : str
         Run key recorded in the outcome (sweeps).
+    env : dict, optional
+        Environment variables the notebook must see (a warm kernel started earlier
+        gets them set before the run; a papermill kernel inherits this process's).
 
     Returns
     -------
@@ -183,7 +186,7 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
     if engine == "warm":
         from analysis.runner.warm import warm_execute
 
-        error, cell = warm_execute(notebook, executed, full, timeout)
+        error, cell = warm_execute(notebook, executed, full, timeout, env)
     else:
         error, cell = _papermill_execute(notebook, executed, full, timeout)
     if html and executed.exists():
