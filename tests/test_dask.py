@@ -49,15 +49,19 @@ def test_a_lost_worker_fails_its_run_only(reports, tiny_notebooks, tmp_path):
 
 
 @pytest.mark.notebooks
-def test_sweep_of_the_edge_notebook_on_a_local_cluster_equals_the_local_pool(tmp_path):
+def test_edge_sweep_gives_identical_results_warm_or_papermill_local_or_dask(tmp_path):
     grid = tmp_path / "grid.yaml"
     grid.write_text("region: [algeria, europe]\ntokens_per_month: [1e8, 1e10]\nhorizon_months: 12\n")
-    tables = {}
-    for label, extra in (("pool", []), ("dask", ["--scheduler", "local:2"])):
+    tables, results = {}, {}
+    for label, extra in (("pool-papermill", ["--engine", "papermill"]), ("pool-warm", ["--engine", "warm"]),
+                         ("dask-warm", ["--engine", "warm", "--scheduler", "local:2"])):
         out = tmp_path / label
-        proc = run_cli("sweep", "05_edge_vs_cloud", "--grid", str(grid), "--out", str(out), "--jobs", "2",
-                       "--engine", "papermill", *extra)
+        proc = run_cli("sweep", "05_edge_vs_cloud", "--grid", str(grid), "--out", str(out), "--jobs", "2", *extra)
         assert proc.returncode == 0, proc.stderr[-3000:]
         tables[label] = _results_by_key(out)
-    assert len(tables["pool"]) == 4 and tables["pool"]["ok"].all()
-    assert tables["dask"].equals(tables["pool"])
+        results[label] = {p.parent.name: p.read_bytes() for p in (out / "runs").glob("*/results.json")}
+    assert len(tables["pool-papermill"]) == 4 and tables["pool-papermill"]["ok"].all()
+    assert len(results["pool-papermill"]) == 4
+    for label in ("pool-warm", "dask-warm"):
+        assert tables[label].equals(tables["pool-papermill"]), label
+        assert results[label] == results["pool-papermill"], label

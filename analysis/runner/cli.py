@@ -85,8 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--out", metavar="DIR")
     swp.add_argument("--resume", metavar="DIR", help="continue the sweep in DIR, skipping runs complete there")
     swp.add_argument("--seed", type=int, default=0, help="Latin hypercube seed for ranges (default 0)")
-    swp.add_argument("--engine", choices=("warm", "papermill"), default="papermill",
-                     help="papermill (default): a fresh kernel per run; warm: one kernel per worker, reset between runs")
+    swp.add_argument("--engine", choices=("warm", "papermill"), default="warm",
+                     help="warm (default): one kernel per worker, reset between runs; papermill: a fresh kernel per run")
     swp.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT_S)
     swp.add_argument("--scheduler", metavar="ADDRESS", help=scheduler_help)
 

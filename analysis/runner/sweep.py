@@ -262,7 +262,7 @@ def _sweep_folder(stem: str, out: str | None, resume: str | None) -> Path:
 
 
 def sweep(name: str, grid_file: str, jobs: int, out: str | None, timeout: int = DEFAULT_CELL_TIMEOUT_S,
-          resume: str | None = None, seed: int = 0, engine: str = "papermill", scheduler: str | None = None) -> int:
+          resume: str | None = None, seed: int = 0, engine: str = "warm", scheduler: str | None = None) -> int:
     """Run a parameter grid through one notebook and write ``sweep.csv`` (and ``sweep.html``).
 
     Parameters
