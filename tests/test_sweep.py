@@ -136,3 +136,36 @@ def test_resume_needs_a_sweep_of_the_same_notebook(reports, tiny_notebooks, tmp_
                           "that sweep ran b_fails")
     assert_one_line_error(run_cli("sweep", "a_ok", "--grid", str(grid), "--out", "x", "--resume", "y"), 2,
                           "give one")
+
+
+@pytest.mark.parametrize("swept", [1, 2, 3])
+def test_sweep_page_has_a_figure_per_numeric_result_failures_and_the_table(tmp_path, swept):
+    import itertools
+
+    import pandas as pd
+
+    from analysis.runner.execution import NotebookRun
+    from analysis.runner.pages import write_sweep_page
+
+    rows, runs = [], []
+    for i, (a, b, c) in enumerate(itertools.product([1, 10, 100], ["x", "y"] if swept > 1 else ["x"],
+                                                    [0.5, 1.5] if swept > 2 else [0.5])):
+        ok = i != 1
+        runs.append(NotebookRun(stem="nb", ok=ok, seconds=0.1, key=f"k{i}", error=None if ok else "ValueError: no",
+                                cell=None if ok else 2, folder=str(tmp_path / f"k{i}")))
+        rows.append({"run": i, "key": f"k{i}", "ok": ok, "error": "" if ok else "ValueError: no", "attempts": 1,
+                     "param.a": a, "param.b": b, "param.c": c, "cost": a * c if ok else None,
+                     "label": "text", "flag": True})
+    pd.DataFrame(rows).to_csv(tmp_path / "sweep.csv", index=False)
+    page = write_sweep_page(tmp_path, "nb", runs, tmp_path / "sweep.csv").read_text()
+    assert page.count("<img") == 1 and "<h3>cost</h3>" in page      # one numeric result; text and bool skipped
+    assert "FAILED nb run k1: cell 2: ValueError: no" in page
+    assert page.count("<tr") == len(rows) + 1
+
+
+def test_sweep_writes_its_page(reports, tiny_notebooks, tmp_path):
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("x: [1, 2]\n")
+    out = tmp_path / "sweep"
+    assert run_cli("sweep", "a_ok", "--grid", str(grid), "--out", str(out), "--jobs", "1").returncode == 0
+    assert "<h3>x_squared</h3>" in (out / "sweep.html").read_text()

@@ -346,12 +346,9 @@ def _run_sweep(stem, notebook, grid, folder, grid_file, seed, jobs, timeout, eng
                            scheduler=scheduler, on_done=record)
     table.rewrite(order=index)
     every = [done.get(k) or next(r for r in runs if r.key == k) for k in keys]
-    try:
-        from analysis.runner.pages import write_sweep_page
+    from analysis.runner.pages import write_sweep_page
 
-        write_sweep_page(folder, stem, every, table.path)
-    except ImportError:
-        pass
+    write_sweep_page(folder, stem, every, table.path)
     failed = [r for r in runs if not r.ok]
     for run in failed:
         print(run.failure_line(), file=sys.stderr)
@@ -360,5 +357,5 @@ def _run_sweep(stem, notebook, grid, folder, grid_file, seed, jobs, timeout, eng
         print(f"retried {run.name}: ran {run.attempts} times because a worker was lost; the last attempt succeeded",
               file=sys.stderr)
     print(f"sweep: {len(grid)} runs ({len(done)} resumed, {len(runs)} executed), {len(failed)} failed "
-          f"-> {folder / 'sweep.csv'}")
+          f"-> {folder / 'sweep.csv'} and sweep.html")
     return 1 if failed else 0
