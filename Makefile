@@ -35,6 +35,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/throughput_speed.py
 	$(BIN)/python benchmarks/capex_speed.py
 	$(BIN)/python benchmarks/report_speed.py
+	$(BIN)/python benchmarks/sweep_speed.py
 
 clean-reports:
 	rm -rf reports

@@ -2,7 +2,7 @@
 
 import sys
 
-from analysis.run import main
+from analysis.runner.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,6 +8,7 @@ problem becomes a :class:`ParameterError` with a one-line message.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -18,6 +19,37 @@ RUNNER_PARAMETERS = ("output_dir",)
 
 class ParameterError(ValueError):
     """A parameter, grid or notebook name the runner cannot accept (one-line message)."""
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, plus YAML 1.2 floats such as ``1e7`` and ``1.0e7``.
+
+    PyYAML follows YAML 1.1, where a float needs a dot and a signed exponent
+    (``1.0e+7``); anything else in scientific notation stays a string.
+    """
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"""^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"""),
+    list("-+0123456789."),
+)
+
+
+def load_yaml_text(text: str):
+    """Parse YAML text as the runner does: safe types, and ``1e7`` read as a float.
+
+    Parameters
+    ----------
+    text : str
+        YAML source.
+
+    Returns
+    -------
+    object
+        The parsed value.
+    """
+    return yaml.load(text, Loader=_Loader)
 
 
 def declared_parameters(notebook: Path) -> dict[str, dict]:
@@ -65,7 +97,7 @@ def parse_text(name: str, text: str, declared: str):
         except ValueError:
             raise ParameterError(f"parameter {name}: {text!r} is not a valid {kind}") from None
     try:
-        value = yaml.safe_load(text)
+        value = load_yaml_text(text)
     except yaml.YAMLError:
         raise ParameterError(f"parameter {name}: {text!r} does not parse as YAML for type {declared}") from None
     return check_value(name, value, declared)
@@ -106,7 +138,7 @@ def read_yaml(path: str | Path) -> dict:
     """Read a YAML mapping; any problem becomes a one-line :class:`ParameterError`."""
     path = Path(path)
     try:
-        value = yaml.safe_load(path.read_text())
+        value = load_yaml_text(path.read_text())
     except OSError as exc:
         raise ParameterError(f"cannot read {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:

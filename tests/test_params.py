@@ -68,3 +68,20 @@ def test_read_yaml_errors(tmp_path):
     scalar.write_text("42\n")
     with pytest.raises(ParameterError, match="expected a mapping"):
         read_yaml(scalar)
+
+
+@pytest.mark.parametrize("text, expected", [("1e7", 1e7), ("1.0e7", 1e7), ("-2.5E-3", -0.0025), ("1.0e+9", 1e9),
+                                            (".5e3", 500.0), ("[1e8, 2.0e9]", [1e8, 2e9])])
+def test_yaml_scientific_notation_is_a_number(tmp_path, text, expected):
+    path = tmp_path / "p.yaml"
+    path.write_text(f"w: {text}\n")
+    assert read_yaml(path) == {"w": expected}
+    assert parse_text("names", text, "None") == expected
+    if not isinstance(expected, list):
+        assert resolve(["nb"], DECLARED, [], read_yaml(path)) == {"nb": {"w": expected}}
+
+
+def test_yaml_quoted_scientific_notation_stays_text(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("label: '1e7'\nw: 1e7\n")
+    assert resolve(["nb"], DECLARED, [], read_yaml(path)) == {"nb": {"label": "1e7", "w": 1e7}}

@@ -193,3 +193,67 @@ def test_interrupted_run_leaves_no_report_and_latest_unchanged(reports, tiny_not
     assert (reports / "latest").resolve() == latest
     leftovers = [p.name for p in reports.iterdir() if p.name != "latest" and p.resolve() != latest]
     assert leftovers == []
+
+
+def _wait_for(condition, seconds: float = 60.0) -> bool:
+    import time
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def test_killed_runner_takes_its_workers_along_and_its_build_folder_is_removed(reports, tiny_notebooks, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import psutil
+
+    from conftest import write_notebook
+
+    started = tmp_path / "started"
+    write_notebook(tiny_notebooks / "c_slow.ipynb", 'output_dir: str = ""  # set by the runner',
+                   f"import time\nopen({str(started)!r}, 'w').close()\ntime.sleep(120)")
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "report", "c_slow", "--jobs", "2"], cwd=str(PROJECT),
+                            env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        assert _wait_for(started.exists, 120), "the notebook never started"
+        descendants = psutil.Process(proc.pid).children(recursive=True)
+        assert descendants                                  # pool worker(s) and the kernel
+        proc.send_signal(signal.SIGKILL)                    # what an OOM killer or a CI timeout does
+        proc.wait(timeout=30)
+
+        def all_gone():
+            return not [p for p in descendants if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        assert _wait_for(all_gone, 60), [p.pid for p in descendants if p.is_running()]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    abandoned = list(reports.glob(".building-*"))
+    assert len(abandoned) == 1 and (abandoned[0] / ".owner").exists()
+    assert run_cli("report", "a_ok").returncode == 0
+    assert not list(reports.glob(".building-*"))
+
+
+def test_two_reports_started_at_once_both_finish_in_their_own_folders(reports, tiny_notebooks):
+    import os
+    import subprocess
+    import sys
+
+    procs = [subprocess.Popen([sys.executable, "-m", "analysis", "report", "a_ok", "-p", f"x={x}", "--jobs", "1"],
+                              cwd=str(PROJECT), env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for x in (3, 4)]
+    outcomes = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err[-1500:] for _, err in outcomes]
+    runs = sorted(p for p in reports.iterdir() if p.is_dir() and not p.is_symlink())
+    assert len(runs) == 2
+    assert sorted(json.loads((r / "a_ok" / "results.json").read_text())["x_squared"] for r in runs) == [9, 16]
+    latest = (reports / "latest").resolve()
+    assert latest in runs and (latest / "index.html").exists() and (latest / "run.json").exists()
+    assert not [p for p in reports.iterdir() if p.name.startswith(".")]

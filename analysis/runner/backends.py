@@ -1,0 +1,156 @@
+"""Where runs execute: a local process pool (default) or a Dask cluster (``--scheduler``).
+
+Both take the same jobs and give back the same :class:`NotebookRun` records, one
+callback per finished run, so report and sweep code does not care which ran them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from analysis.runner.execution import NotebookRun, run_notebook
+
+
+@dataclass
+class Job:
+    """One notebook execution: where its outputs go and with which parameters."""
+
+    key: str
+    notebook: Path
+    folder: Path
+    parameters: dict
+
+
+# --------------------------------------------------------------------------------------
+# Workers die with their parent
+# --------------------------------------------------------------------------------------
+
+def kill_children() -> None:
+    """Kill every descendant of this process (kernels a worker started)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with ipykernel
+        return
+    for child in psutil.Process().children(recursive=True):
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
+
+
+def _watch_parent(parent: int, interval: float) -> None:
+    import time
+
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent:
+            kill_children()
+            os._exit(1)
+
+
+def start_parent_watchdog(interval: float = 0.5) -> None:
+    """Exit this process (after killing its kernels) as soon as its parent process is gone.
+
+    A runner killed with SIGKILL cannot stop its workers; each worker notices that it
+    was re-parented and exits. On Linux the kernel also delivers SIGKILL through
+    ``PR_SET_PDEATHSIG``, a second line of defence should the thread be starved.
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:     # the parent died before the death signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent, interval), name="parent-watchdog", daemon=True).start()
+
+
+def _pool_worker_init() -> None:
+    import signal
+
+    start_parent_watchdog()
+
+    def _terminated(signum, frame):  # PR_SET_PDEATHSIG: take the kernels along
+        kill_children()
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, _terminated)
+
+
+# --------------------------------------------------------------------------------------
+# The local process pool
+# --------------------------------------------------------------------------------------
+
+def run_local(jobs: list[Job], workers: int, timeout: int, html: bool, engine: str,
+              on_done: Callable[[NotebookRun], None]) -> None:
+    """Run jobs in a pool of worker processes; call ``on_done`` with each run as it finishes."""
+    workers = max(1, min(workers, len(jobs)))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_pool_worker_init)
+    try:
+        futures = [pool.submit(run_notebook, job.notebook, job.folder, job.parameters, timeout, html, engine,
+                               job.key) for job in jobs]
+        for future in as_completed(futures):
+            on_done(future.result())
+    except BaseException:
+        # kernels notice their worker's death (ipykernel's parent poller) and exit with it
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def execute(jobs: list[Job], workers: int, timeout: int, html: bool, label: str, engine: str = "papermill",
+            scheduler: str | None = None, on_done: Callable[[NotebookRun], None] | None = None) -> list[NotebookRun]:
+    """Run every job with one progress bar; return the runs in job order.
+
+    Parameters
+    ----------
+    jobs : list of Job
+        What to run.
+    workers : int
+        Local pool size, or the number of workers of a ``local`` Dask cluster.
+    timeout : int
+        Per-cell timeout in seconds.
+    html : bool
+        Render each executed notebook to HTML.
+    label : str
+        Progress bar label.
+    engine : {"papermill", "warm"}
+        How a worker executes a notebook (see :func:`run_notebook`).
+    scheduler : str, optional
+        ``None`` for the local process pool; ``"local"``, ``"local:N"`` or a scheduler
+        address for Dask.
+    on_done : callable, optional
+        Called in this process with each run as soon as it finished.
+    """
+    from tqdm.auto import tqdm
+
+    runs: list[NotebookRun] = []
+    with tqdm(total=len(jobs), desc=label, unit="run", disable=not sys.stdout.isatty()) as bar:
+        def done(run: NotebookRun) -> None:
+            runs.append(run)
+            if on_done is not None:
+                on_done(run)
+            bar.set_postfix_str(f"{run.name} {'ok' if run.ok else 'FAILED'}")
+            bar.update()
+
+        if scheduler is None:
+            run_local(jobs, workers, timeout, html, engine, done)
+        else:
+            from analysis.runner.dask_backend import run_dask
+
+            run_dask(jobs, scheduler, workers, timeout, html, engine, done)
+    order = {str(job.folder): i for i, job in enumerate(jobs)}
+    return sorted(runs, key=lambda r: order.get(r.folder, 0))

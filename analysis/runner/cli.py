@@ -1,0 +1,132 @@
+"""The command line: ``python -m analysis report|sweep|lab|checksums``.
+
+Exit codes: 0 success, 1 a notebook failed, 2 bad input (parameters, notebook
+names, YAML, data), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+
+from analysis import paths
+from analysis.params import ParameterError
+from analysis.runner.execution import DEFAULT_CELL_TIMEOUT_S, private_kernel
+from analysis.runner.report import report
+from analysis.runner.sweep import sweep
+
+
+def lab(extra: list[str]) -> int:
+    """Open JupyterLab on the notebooks folder with this interpreter as the ``python3`` kernel."""
+    import subprocess
+
+    with private_kernel():
+        command = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={paths.notebooks_dir()}", *extra]
+        return subprocess.call(command)
+
+
+def checksums(update: bool = False) -> int:
+    """Check data files against ``sources.yml``; with ``update``, rewrite the recorded sha256 and size first."""
+    from analysis.sources import update_checksums, verify
+
+    if update:
+        for name in update_checksums():
+            print(f"updated sha256 and bytes of {name}")
+    problems = verify()
+    for line in problems:
+        print(line, file=sys.stderr)
+    if not problems:
+        print("data checksums: all match data/sources.yml")
+    return 1 if problems else 0
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, no usage wall
+        raise ParameterError(message)
+
+
+def check_scheduler(value: str | None) -> str | None:
+    """Validate ``--scheduler``: ``local``, ``local:N`` (N >= 1) or an address such as ``tcp://host:8786``."""
+    if value is None:
+        return None
+    if value == "local" or re.fullmatch(r"local:[1-9][0-9]*", value):
+        return value
+    if value.startswith("local"):
+        raise ParameterError(f"--scheduler {value}: use local or local:N with N at least 1")
+    if not re.fullmatch(r"([a-z]+://)?[A-Za-z0-9_.\-\[\]:]+(:[0-9]+)?", value):
+        raise ParameterError(f"--scheduler {value}: expected local, local:N or an address such as tcp://host:8786")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m analysis``."""
+    parser = _Parser(prog="python -m analysis", description="Run the notebook collection.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    jobs_default = os.cpu_count() or 1
+    scheduler_help = ("run on Dask: local (a cluster of --jobs worker processes here), local:N, "
+                      "or a scheduler address such as tcp://host:8786")
+
+    rep = sub.add_parser("report", help="execute notebooks into reports/<UTC timestamp>/")
+    rep.add_argument("notebooks", nargs="*", help="notebook stems such as 01_price_decline (default: all)")
+    rep.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                     help="set a parameter (STEM.NAME=VALUE for one notebook); repeatable")
+    rep.add_argument("--params", metavar="FILE.yaml", help="YAML mapping of parameters ({stem: {...}} per notebook)")
+    rep.add_argument("--jobs", type=int, default=jobs_default, help=f"parallel notebooks (default {jobs_default})")
+    rep.add_argument("--out", metavar="DIR", help="write here instead of reports/<timestamp> (latest untouched)")
+    rep.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT_S, help="per-cell timeout in seconds")
+    rep.add_argument("--scheduler", metavar="ADDRESS", help=scheduler_help)
+
+    swp = sub.add_parser("sweep", help="run a parameter grid and collect results into one CSV")
+    swp.add_argument("notebook")
+    swp.add_argument("--grid", required=True, metavar="FILE.yaml", help="{parameter: [values, ...] or {low, high, n}}")
+    swp.add_argument("--jobs", type=int, default=jobs_default)
+    swp.add_argument("--out", metavar="DIR")
+    swp.add_argument("--resume", metavar="DIR", help="continue the sweep in DIR, skipping runs complete there")
+    swp.add_argument("--seed", type=int, default=0, help="Latin hypercube seed for ranges (default 0)")
+    swp.add_argument("--engine", choices=("warm", "papermill"), default="warm",
+                     help="warm (default): one kernel per worker, reset between runs; papermill: a fresh kernel per run")
+    swp.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT_S)
+    swp.add_argument("--scheduler", metavar="ADDRESS", help=scheduler_help)
+
+    sub.add_parser("lab", help="open JupyterLab with this environment's kernel")
+    chk = sub.add_parser("checksums", help="check data files against data/sources.yml")
+    chk.add_argument("--update", action="store_true",
+                     help="rewrite sha256/bytes in data/sources.yml after a deliberate data change")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the process exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv and argv[0] == "lab":
+            return lab(argv[1:])
+        args = build_parser().parse_args(argv)
+        if getattr(args, "jobs", 1) < 1:
+            raise ParameterError(f"--jobs must be at least 1, got {args.jobs}")
+        if getattr(args, "timeout", 1) < 1:
+            raise ParameterError(f"--timeout must be at least 1 second, got {args.timeout}")
+        scheduler = check_scheduler(getattr(args, "scheduler", None))
+        if args.command == "report":
+            return report(args.notebooks, args.param, args.params, args.jobs, args.out, args.timeout, scheduler)
+        if args.command == "sweep":
+            if args.out and args.resume:
+                raise ParameterError("--out and --resume both name the sweep folder; give one")
+            return sweep(args.notebook, args.grid, args.jobs, args.out, args.timeout, resume=args.resume,
+                         seed=args.seed, engine=args.engine, scheduler=scheduler)
+        return checksums(args.update)
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from analysis.data import DataValidationError
+
+        if isinstance(exc, DataValidationError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
+    except KeyboardInterrupt:
+        print("interrupted: nothing was moved into place; reports/latest unchanged", file=sys.stderr)
+        return 130
