@@ -37,8 +37,76 @@ HOURS_PER_YEAR = 8760.0
 SECONDS_PER_YEAR = HOURS_PER_YEAR * 3600.0
 
 
+def _months(start: str, end: str) -> pd.PeriodIndex:
+    return pd.period_range(pd.Period(start, "M"), pd.Period(end, "M"), freq="M")
+
+
+def company_year(capex: pd.DataFrame, company: str, year: int) -> dict:
+    """One company's capex for calendar ``year`` from its latest statements (guidance or actual, never estimates).
+
+    Rule, in order: (1) a full-year calendar actual; else (2) the latest calendar-year
+    guidance; else (3) calendarized figures, month by month: a month inside a reported
+    quarter takes a third of that quarter's actual; otherwise 1/12 of the latest
+    statement (actual before guidance) for the fiscal year that contains it; months past
+    the last fiscal year stated take the last one's rate (counted in
+    ``extrapolated_months``). "At least" statements (a low without a point) count at their low.
+
+    Returns
+    -------
+    dict
+        ``company, point, low, high, kind, basis_used, statement_date, extrapolated_months``.
+    """
+    rows = capex[(capex["company"] == company) & capex["kind"].isin(["actual", "guidance"])].copy()
+    rows["point"] = rows["point_usd_b"].fillna(rows["low_usd_b"])
+    rows["low"] = rows["low_usd_b"].fillna(rows["point"])
+    rows["high"] = rows["high_usd_b"].fillna(rows["point"])
+    annual = rows[rows.apply(lambda r: len(_months(r["period_start"], r["period_end"])) == 12, axis=1)]
+    calendar = annual[(annual["basis"] == "calendar") & (annual["period_start"] == f"{year}-01")]
+    for kind in ("actual", "guidance"):
+        found = calendar[calendar["kind"] == kind].sort_values("statement_date")
+        if not found.empty:
+            r = found.iloc[-1]
+            return {"company": company, "point": float(r["point"]), "low": float(r["low"]), "high": float(r["high"]),
+                    "kind": kind, "basis_used": f"calendar {year}", "statement_date": r["statement_date"],
+                    "extrapolated_months": 0}
+    fiscal = annual[annual["basis"] == "fiscal"]
+    if fiscal.empty:
+        raise ValueError(f"no {year} capex guidance or actual for {company}")
+    fiscal = fiscal.assign(order=fiscal["kind"].map({"actual": 1, "guidance": 0})).sort_values(
+        ["order", "statement_date"])
+    latest = fiscal.groupby("period_start").tail(1).sort_values("period_start")
+    quarters = rows[(rows["kind"] == "actual")
+                    & rows.apply(lambda r: len(_months(r["period_start"], r["period_end"])) == 3, axis=1)]
+    total = {"point": 0.0, "low": 0.0, "high": 0.0}
+    used, extrapolated, dates, kinds = [], 0, [], set()
+    covers = lambda table, month: table[table.apply(lambda r: month in _months(r["period_start"], r["period_end"]),
+                                                    axis=1)] if not table.empty else table
+    for month in pd.period_range(f"{year}-01", f"{year}-12", freq="M"):
+        quarter = covers(quarters, month)
+        if not quarter.empty:
+            r, share = quarter.sort_values("statement_date").iloc[-1], 3.0
+        else:
+            covering = covers(latest, month)
+            share = 12.0
+            if covering.empty:
+                before = latest[latest["period_end"] < str(month)]
+                r = before.iloc[-1] if not before.empty else latest.iloc[0]
+                extrapolated += 1
+            else:
+                r = covering.iloc[0]
+        for key in total:
+            total[key] += float(r[key]) / share
+        used.append(r["period"])
+        dates.append(r["statement_date"])
+        kinds.add(r["kind"])
+    parts = pd.Series(used).value_counts(sort=False)
+    basis = " + ".join(f"{n} month{'s' if n > 1 else ''} of {period}" for period, n in parts.items())
+    return {"company": company, **total, "kind": "guidance" if "guidance" in kinds else "actual",
+            "basis_used": f"calendarized: {basis}", "statement_date": max(dates), "extrapolated_months": extrapolated}
+
+
 def aggregate_capex(capex: pd.DataFrame, year: int = 2026, companies=None) -> dict:
-    """Sum the companies' capex for ``year`` (guidance, else actual) with its range.
+    """Sum the companies' calendar-``year`` capex (latest guidance or actual, same rule for each) with its range.
 
     Parameters
     ----------
@@ -46,26 +114,53 @@ def aggregate_capex(capex: pd.DataFrame, year: int = 2026, companies=None) -> di
         ``data/capex.csv`` as loaded by :func:`analysis.data.load_capex`.
     year : int
     companies : list of str, optional
-        Companies to include (default: every company with a guidance or actual row,
-        aggregates excluded).
+        Companies to include (default: every company with a guidance or actual row for
+        ``year`` or a fiscal year overlapping it; aggregates and analysts' estimates never count).
 
     Returns
     -------
     dict
-        ``point``, ``low``, ``high`` (USD billions), ``rows`` (the rows used).
+        ``point``, ``low``, ``high`` (USD billions), ``rows`` (one row per company from
+        :func:`company_year`: figure, range, kind, the basis used and the statement date).
     """
-    rows = capex[(capex["year"] == year) & capex["kind"].isin(["guidance", "actual"])]
-    rows = rows[~rows["company"].str.contains("aggregate")]
-    if companies is not None:
-        missing = set(companies) - set(rows["company"])
-        if missing:
-            raise ValueError(f"no {year} capex row for {sorted(missing)}")
-        rows = rows[rows["company"].isin(companies)]
-    rows = rows.sort_values("kind", key=lambda k: k.map({"guidance": 0, "actual": 1})).drop_duplicates("company")
-    low = rows["low_usd_b"].fillna(rows["point_usd_b"])
-    high = rows["high_usd_b"].fillna(rows["point_usd_b"])
-    return {"point": float(rows["point_usd_b"].sum()), "low": float(low.sum()), "high": float(high.sum()),
-            "rows": rows.assign(low_usd_b=low, high_usd_b=high).reset_index(drop=True)}
+    candidates = capex[capex["kind"].isin(["actual", "guidance"])]
+    if companies is None:
+        overlap = candidates[(candidates["period_start"] <= f"{year}-12") & (candidates["period_end"] >= f"{year}-01")]
+        companies = sorted(overlap["company"].unique())
+    missing = set(companies) - set(candidates["company"])
+    if missing:
+        raise ValueError(f"no {year} capex row for {sorted(missing)}")
+    rows = pd.DataFrame([company_year(capex, c, year) for c in companies])
+    if rows.empty:
+        raise ValueError(f"no {year} capex guidance or actual in the data")
+    rows = rows.rename(columns={"point": "point_usd_b", "low": "low_usd_b", "high": "high_usd_b"})
+    return {"point": float(rows["point_usd_b"].sum()), "low": float(rows["low_usd_b"].sum()),
+            "high": float(rows["high_usd_b"].sum()), "rows": rows}
+
+
+def guidance_history(capex: pd.DataFrame, year: int = 2026) -> pd.DataFrame:
+    """Every statement of a company's calendar-``year`` guidance, in date order (superseded ones included)."""
+    rows = capex[(capex["kind"] == "guidance") & (capex["basis"] == "calendar") & (capex["period_start"] == f"{year}-01")
+                 & (capex["period_end"] == f"{year}-12")]
+    return rows.sort_values(["company", "statement_date"]).reset_index(drop=True)
+
+
+def plot_guidance_history(capex: pd.DataFrame, year: int = 2026):
+    """Each company's ``year`` capex guidance against the date it was stated (bars: the stated range)."""
+    import matplotlib.pyplot as plt
+
+    history = guidance_history(capex, year)
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    for i, (company, rows) in enumerate(history.groupby("company")):
+        point = rows["point_usd_b"].fillna(rows["low_usd_b"])
+        ax.plot(rows["statement_date"], point, "o-", color=f"C{i}", label=company)
+        ranged = rows.dropna(subset=["low_usd_b", "high_usd_b"])
+        ax.vlines(ranged["statement_date"], ranged["low_usd_b"], ranged["high_usd_b"], color=f"C{i}", lw=3, alpha=0.4)
+    ax.set_ylabel(f"{year} capex guidance, USD billions")
+    ax.set_xlabel("date of the statement")
+    ax.set_title(f"{year} capex guidance as it was raised (calendar-year guidance only)")
+    ax.legend(fontsize=8, ncol=2)
+    return fig
 
 
 def lookup(costs: pd.DataFrame, kind: str, subject: str) -> pd.Series:

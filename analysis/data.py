@@ -13,6 +13,7 @@ Nothing is read at import time; the folder comes from :func:`analysis.paths.data
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -140,6 +141,31 @@ def _convert(path: Path, raw: pd.Series, col: Column) -> pd.Series:
     return values
 
 
+_VAGUE_SOURCE = re.compile(r"\b(as reported|as quoted|multiple outlets|many outlets|various (outlets|sources)|"
+                           r"reported by (several|many|multiple))\b", re.IGNORECASE)
+
+
+def precise_source(text: str) -> bool:
+    """Whether a ``source`` names a document: not "as reported", and a URL, a repository path or a dated title.
+
+    A labelled assumption (text starting with "assumption") is accepted as such.
+    """
+    text = str(text).strip()
+    if text.lower().startswith("assumption"):
+        return True
+    if _VAGUE_SOURCE.search(text):
+        return False
+    words = len(re.findall(r"[A-Za-z]{2,}", text))
+    has_url = "http" in text or "www." in text
+    has_path = re.search(r"[\w.-]+/[\w.-]+", text) is not None
+    has_date = re.search(r"\b(19|20)\d{2}\b", text) is not None
+    return has_url or (words >= 3 and (has_path or has_date))
+
+
+SOURCE_RULE = ("source must name a document (title or outlet with a date, a URL or a repository path), "
+               "not a bare site name or 'as reported'")
+
+
 def validate(raw: pd.DataFrame, schema: Schema, path: Path) -> pd.DataFrame:
     """Convert and check a table read as text; raise :class:`DataValidationError` on the first fault.
 
@@ -176,6 +202,11 @@ def validate(raw: pd.DataFrame, schema: Schema, path: Path) -> pd.DataFrame:
         if not ok.all():
             i = int(np.flatnonzero(~ok)[0])
             raise _fail(path, i, "*", rule)
+    if "source" in out.columns:
+        vague = ~out["source"].fillna("").map(precise_source).to_numpy(dtype=bool)
+        if vague.any():
+            i = int(np.flatnonzero(vague)[0])
+            raise _fail(path, i, "source", SOURCE_RULE, out["source"].iloc[i])
     return out.reset_index(drop=True)
 
 
@@ -289,6 +320,7 @@ COMPUTE_DRIVERS = Schema(
 )
 
 PRECISIONS = ("bf16", "fp8", "fp4")
+_DATE_TEXT = r"^(\d{4}(-\d{2}(-\d{2})?|-H[12]|-Q[1-4])?)?$"
 
 HARDWARE = Schema(
     file="hardware.csv",
@@ -300,6 +332,7 @@ HARDWARE = Schema(
         Column("bf16_tflops", "float", required=True, positive=True),
         Column("fp8_tflops", "float", positive=True),
         Column("fp4_tflops", "float", positive=True),
+        Column("sparse_fp16_tflops", "float", positive=True),
         Column("memory_gb", "float", required=True, positive=True),
         Column("memory_tb_per_s", "float", required=True, positive=True),
         Column("sram_mb", "float", positive=True),
@@ -346,47 +379,72 @@ THROUGHPUT_MEASUREMENTS = Schema(
     file="throughput_measurements.csv",
     columns=(
         Column("id", required=True),
+        Column("source_family", required=True),
         Column("model", required=True),
         Column("hardware", required=True),
         Column("n_chips", "int", min=1),
         Column("precision", required=True, choices=PRECISIONS),
-        Column("scenario", required=True, choices=("max_load", "server", "per_user")),
+        Column("kv_cache_precision", choices=PRECISIONS),
+        Column("scenario", required=True,
+               choices=("max_load", "server", "interactive", "fixed_concurrency", "per_user")),
         Column("input_tokens", "float", min=0),
         Column("output_tokens", "float", positive=True),
+        Column("lengths_kind", choices=("mean", "fixed", "assumed")),
         Column("concurrency", "int", min=1),
+        Column("tpot_limit_ms", "float", positive=True),
         Column("output_tokens_per_s", "float", required=True, positive=True),
+        Column("throughput_basis", required=True, choices=("system", "per_chip", "per_user")),
+        Column("tokens_counted", required=True, choices=("output", "input_and_output")),
         Column("speculative", "bool", required=True),
+        Column("disaggregated", "bool", required=True),
+        Column("expert_parallel", "bool", required=True),
+        Column("software"),
+        Column("software_version"),
         Column("measured"),
         Column("status", required=True, choices=("measured", "vendor", "secondary")),
         Column("source", required=True),
         Column("notes"),
     ),
     key=("id",),
+    row_rules=(("fixed_concurrency rows need a concurrency",
+                lambda d: ~((d["scenario"] == "fixed_concurrency") & d["concurrency"].isna())),
+               ("input_and_output counts need both lengths",
+                lambda d: ~((d["tokens_counted"] == "input_and_output")
+                            & (d["input_tokens"].isna() | d["output_tokens"].isna()))),
+               ("lengths_kind is required where a length is given",
+                lambda d: ~((d["input_tokens"].notna() | d["output_tokens"].notna()) & d["lengths_kind"].isna())),
+               ("measured must be YYYY, YYYY-MM or YYYY-MM-DD", lambda d: d["measured"].fillna("").str.match(_DATE_TEXT))),
 )
 
-_DATE_TEXT = r"^(\d{4}(-\d{2}(-\d{2})?|-H[12]|-Q[1-4])?)?$"
+_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 CAPEX = Schema(
     file="capex.csv",
     columns=(
         Column("company", required=True),
-        Column("year", "int", required=True, min=2015, max=2040),
-        Column("basis", required=True),
-        Column("kind", required=True, choices=("actual", "guidance", "quarter", "aggregate")),
+        Column("period", required=True),
+        Column("period_start", required=True),
+        Column("period_end", required=True),
+        Column("basis", required=True, choices=("calendar", "fiscal")),
+        Column("kind", required=True, choices=("actual", "guidance", "analyst_estimate", "aggregate")),
         Column("low_usd_b", "float", positive=True),
         Column("high_usd_b", "float", positive=True),
-        Column("point_usd_b", "float", required=True, positive=True),
-        Column("currency", required=True, choices=("USD",)),
-        Column("statement_date"),
-        Column("status", required=True, choices=("primary", "secondary", "derived", "uncertain")),
+        Column("point_usd_b", "float", positive=True),
+        Column("finance_leases", required=True, choices=("included", "excluded", "unknown")),
+        Column("statement_date", "date", required=True),
+        Column("status", required=True, choices=("primary", "secondary")),
         Column("source", required=True),
         Column("notes"),
     ),
-    key=("company", "year", "kind", "source"),
-    row_rules=(("low_usd_b <= point_usd_b <= high_usd_b where given",
-                lambda d: ~((d["low_usd_b"] > d["point_usd_b"]) | (d["high_usd_b"] < d["point_usd_b"]))),
-               ("statement_date must be YYYY, YYYY-MM or YYYY-MM-DD",
-                lambda d: d["statement_date"].fillna("").str.match(_DATE_TEXT))),
+    key=("company", "period", "kind", "statement_date", "source"),
+    row_rules=(("needs a figure: point_usd_b, or low_usd_b for an 'at least' statement",
+                lambda d: d["point_usd_b"].notna() | d["low_usd_b"].notna()),
+               ("low_usd_b <= point_usd_b <= high_usd_b where given",
+                lambda d: ~((d["low_usd_b"] > d["point_usd_b"]) | (d["high_usd_b"] < d["point_usd_b"])
+                            | (d["low_usd_b"] > d["high_usd_b"]))),
+               ("period_start and period_end must be YYYY-MM",
+                lambda d: d["period_start"].str.match(_MONTH) & d["period_end"].str.match(_MONTH)),
+               ("period_start must not be after period_end", lambda d: d["period_start"] <= d["period_end"])),
 )
 
 COST_ASSUMPTIONS = Schema(
@@ -483,7 +541,11 @@ def load_compute_drivers(data_dir: Path | None = None) -> pd.DataFrame:
 
 
 def load_capex(data_dir: Path | None = None) -> pd.DataFrame:
-    """Hyperscaler capex by company and year (actuals, guidance, published aggregates), USD billions."""
+    """Hyperscaler capex statements: actuals, guidance, analysts' estimates and aggregates, USD billions.
+
+    One row per statement (superseded guidance kept, with its date); ``basis`` says whether
+    the period is a calendar or a fiscal one, ``period_start``/``period_end`` its months.
+    """
     return load("capex", data_dir)
 
 

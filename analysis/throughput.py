@@ -44,32 +44,46 @@ ACTIVATION_BYTES = 2.0
 PIPELINE_KINDS = ("sram", "wafer", "dataflow", "edge")   # no tensor-parallel all-reduces between chips
 LAYER_SPLIT_KINDS = ("sram", "wafer", "edge")            # chips hold consecutive layers: a token visits each in turn
 
-#: Calibrated defaults (``calibrate`` on the shipped measurements reproduces them; a test checks it).
-#: memory_efficiency, compute_efficiency: GPUs and TPUs; layer_latency_s: per hardware kind or vendor.
+#: Fitted defaults: :func:`analysis.throughput_cv.fit` on the shipped measurements reproduces them (a test
+#: checks it). They are the values that best predict published serving throughput, not hardware specs:
+#: a memory efficiency of 0.36 and an attention factor of 0.09 absorb what the model leaves out (kernel
+#: overlap, scheduling, cache misses, unmodelled long-context costs), so read them as a whole, not one by one.
 DEFAULTS = {
-    "memory_efficiency": 0.80,
-    "compute_efficiency": 0.47,
+    "memory_efficiency": 0.3571,         # GPUs and TPUs (AIConfigurator assumes 0.8 for kernels alone)
+    "compute_efficiency": 0.6403,        # share of dense peak realised by the weight GEMMs
+    "fp4_compute_factor": 0.7450,        # share of the FP4 peak realised relative to the FP8/BF16 efficiency
+    "moe_compute_factor": 0.8217,        # mixture-of-experts: expert load imbalance and grouped-GEMM losses
+    "prefill_compute_factor": 0.8287,    # prompt processing's share of peak relative to decode's
+    "attention_compute_factor": 0.08788,  # attention's share of peak relative to the weight GEMMs'
+    "overlap": 0.0,                      # share of min(memory, compute) time not hidden (rejected by the ablation)
+    "step_overhead_s": 4.894e-3,         # GPUs and TPUs, per decode step: scheduling, launch gaps, sampling
+    "sequence_overhead_s": 0.0,          # per sequence per decode step (rejected by the ablation)
     "message_latency_s": 8e-6,           # kipply / llm-analysis: ~8 us per message
     "hop_latency_s": 0.0,
     "usable_memory_fraction": 0.90,      # TensorRT-LLM uses 0.90-0.95 of free memory for the KV cache
     "spec_tokens_per_step": 1.0,
-    "max_batch": 4096,
+    "max_batch": 1008,                   # the serving stack's largest batch (fitted)
+    "moe_all_to_all": True,              # count expert-parallel dispatch and combine traffic on the scale-up links
     "amortize_prefill": True,            # spread each prompt's prefill FLOPs over its output tokens
+    "prefill_attention": True,           # count the prompt's quadratic attention FLOPs in prefill
 }
 #: SambaNova: its own "> 75% of peak"; SRAM machines: not bandwidth-limited; edge: fitted on the shipped
 #: llama.cpp/vLLM rows (consumer serving stacks reach less of peak bandwidth than TensorRT-LLM).
 MEMORY_EFFICIENCY_BY_KIND = {"dataflow": 0.75, "sram": 1.0, "wafer": 1.0, "edge": 0.57}
-#: GPUs/TPUs: ~12 kernels per transformer layer x 3 us (AIConfigurator's constant per-op latency; the kernel
-#: count is this project's estimate). SRAM, wafer and dataflow machines: fitted by ``calibrate``.
+#: SRAM, wafer and dataflow machines: a fixed time per generated token besides the per-layer floor (host
+#: round trip, sampling), fitted with the floors; GPUs and TPUs use ``DEFAULTS["step_overhead_s"]``.
+STEP_OVERHEAD_S: dict = {"cerebras-wse3": 2.5e-4, "groq-lpu": 8.5e-4, "sambanova-sn40l": 0.0}
+#: Per-layer latency floors. GPUs/TPUs: fitted (the fit goes to its 2 us bound: per-step overhead explains
+#: single-stream speeds better than per-layer kernel time); edge devices: ~12 kernels per layer x 3 us
+#: (AIConfigurator's constant per-op latency; the kernel count is this project's estimate); SRAM, wafer and
+#: dataflow machines: fitted on their per-user rows.
 KERNELS_PER_LAYER = 12
 OP_LATENCY_S = 3e-6
-LAYER_LATENCY_S = {"gpu": KERNELS_PER_LAYER * OP_LATENCY_S, "tpu": KERNELS_PER_LAYER * OP_LATENCY_S,
-                   "edge": KERNELS_PER_LAYER * OP_LATENCY_S,
-                   "cerebras-wse3": 11e-6, "groq-lpu": 43e-6, "sambanova-sn40l": 27e-6}
+GPU_LAYER_LATENCY_S = 2.007e-6
+LAYER_LATENCY_S = {"gpu": GPU_LAYER_LATENCY_S, "tpu": GPU_LAYER_LATENCY_S, "edge": KERNELS_PER_LAYER * OP_LATENCY_S,
+                   "cerebras-wse3": 6e-6, "groq-lpu": 35e-6, "sambanova-sn40l": 35e-6}
 
 
-# --------------------------------------------------------------------------------------
-# Inputs
 # --------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=8)
@@ -187,6 +201,15 @@ def deployment_chips(model, hw, precision: str, context: float = 2048) -> int:
     return fewest
 
 
+def step_overhead_for(hw, table: Mapping | None = None) -> float:
+    """Fixed time per decode step for a hardware id or row: ``table`` (or :data:`STEP_OVERHEAD_S`) by id,
+    else by kind; GPUs and TPUs default to ``DEFAULTS["step_overhead_s"]``."""
+    hw = _row(hw, hardware_table(), "hardware")
+    table = STEP_OVERHEAD_S if table is None else {**STEP_OVERHEAD_S, **table}
+    default = DEFAULTS["step_overhead_s"] if hw.get("kind") in ("gpu", "tpu") else 0.0
+    return float(table.get(hw.get("id"), table.get(hw.get("kind"), default)))
+
+
 def layer_latency_for(hw, table: Mapping | None = None) -> float:
     """Per-layer latency floor for a hardware id or row: ``table`` (or the defaults) by id, else by kind."""
     hw = _row(hw, hardware_table(), "hardware")
@@ -195,11 +218,147 @@ def layer_latency_for(hw, table: Mapping | None = None) -> float:
 
 
 # --------------------------------------------------------------------------------------
-# The model
+# The model: one vectorized core shared by predict() and the measurement fits
 # --------------------------------------------------------------------------------------
 
+def model_specs(model: Mapping) -> dict:
+    """The architecture numbers the core needs, as floats (parameters, not billions)."""
+    dense, per_expert, experts, k = _moe_split(model)
+    per_layer = _num(model, "kv_elements_per_token_layer")
+    latent = np.isfinite(per_layer)
+    if not latent:
+        per_layer = 2.0 * _num(model, "kv_heads") * _num(model, "head_dim")
+    return {
+        "total": _num(model, "total_params_b") * 1e9, "active": _num(model, "active_params_b") * 1e9,
+        "dense": dense, "per_expert": per_expert, "experts": experts, "k": k,
+        "moe": float(experts > 0), "layers": _num(model, "layers"), "hidden": _num(model, "hidden_size"),
+        "heads": _num(model, "attention_heads"), "head_dim": _num(model, "head_dim"), "kv_per_layer": per_layer,
+        "swa_layers": _num(model, "sliding_window_layers", 0.0), "window": _num(model, "sliding_window", np.inf),
+        # width each head attends with per context token: head_dim, or the whole latent vector for latent
+        # attention (DeepSeek's MLA decodes against its 576-element compressed cache with every head)
+        "attn_dim": per_layer if latent else _num(model, "head_dim"),
+    }
+
+
+def hardware_specs(hw: Mapping, precision: str) -> dict:
+    """The chip numbers the core needs at ``precision``, as floats (bytes/s, FLOP/s, bytes)."""
+    kind = hw.get("kind")
+    return {
+        "bandwidth": _num(hw, "memory_tb_per_s") * 1e12, "flops": peak_tflops(hw, precision) * 1e12,
+        "memory": _num(hw, "memory_gb") * 1e9, "link": _num(hw, "scale_up_gb_per_s", np.nan) * 1e9,
+        "pipeline": float(kind in PIPELINE_KINDS), "layer_split": float(kind in LAYER_SPLIT_KINDS),
+        "fp4": float(precision == "fp4" and np.isfinite(_num(hw, "fp4_tflops"))),
+        "w_bytes": BYTES_PER_WEIGHT[precision], "kv_bytes": BYTES_PER_KV[precision],
+    }
+
+
+def _kv_sequence(ms: Mapping, context, kv_bytes):
+    full = ms["layers"] - ms["swa_layers"]
+    tokens = full * context + ms["swa_layers"] * np.minimum(context, ms["window"])
+    return ms["kv_per_layer"] * kv_bytes * tokens
+
+
+def _weights_read(ms: Mapping, tokens, w_bytes):
+    experts = np.maximum(ms["experts"], 1.0)
+    touched = np.where(ms["experts"] > 0, experts * (1.0 - (1.0 - ms["k"] / experts) ** np.maximum(tokens, 1.0)), 0.0)
+    return (ms["dense"] + touched * ms["per_expert"]) * w_bytes
+
+
+def _step(ms, hs, n, b, s_in, s_out, p):
+    """Decode-step time and its parts for arrays that broadcast together (see the module docstring)."""
+    k_spec = p["spec_tokens_per_step"]
+    b_eff = np.maximum(b, 1.0)
+    s_avg = s_in + s_out / 2.0
+    kv_read = b_eff * _kv_sequence(ms, s_avg, hs["kv_bytes"])
+    bw = hs["bandwidth"] * p["eta_m"]
+    # layers split across chips (SRAM, wafer, edge): a micro-batch of B/n streams every weight through one
+    # chip after another while n micro-batches keep the chips busy, so only the KV term divides by n
+    micro = np.where(hs["layer_split"] > 0, np.maximum(b_eff / n, 1.0), b_eff)
+    weights = _weights_read(ms, micro * k_spec, hs["w_bytes"])
+    t_mem = np.where(hs["layer_split"] > 0, (weights + kv_read / n) / bw, (weights + kv_read) / (n * bw))
+    attention = 4.0 * ms["layers"] * ms["heads"] * ms["attn_dim"] * s_avg          # QK^T and AV over the context
+    attn = 1.0 / p["attention_compute_factor"]                                      # attention runs below GEMM peak
+    decode_flops = b_eff * k_spec * (2.0 * ms["active"] + attention * attn)
+    prompt_flops = 2.0 * ms["active"] * s_in + p["prefill_attention"] * attn * 2.0 * ms["layers"] * ms["heads"] \
+        * ms["head_dim"] * s_in ** 2                                                  # causal attention over the prompt
+    prefill_flops = b_eff * k_spec * prompt_flops / s_out * p["amortize_prefill"]
+    eta_f = p["compute_efficiency"] * np.where(hs["fp4"] > 0, p["fp4_compute_factor"], 1.0) \
+        * np.where(ms["moe"] > 0, p["moe_compute_factor"], 1.0)
+    t_comp = (decode_flops + prefill_flops / p["prefill_compute_factor"]) / (n * hs["flops"] * eta_f)
+    t_floor = ms["layers"] * p["layer_latency_s"] * np.ones_like(n)
+    link = np.where(np.isfinite(hs["link"]), hs["link"], np.inf)
+    message = b_eff * k_spec * ms["hidden"] * ACTIVATION_BYTES * 2.0 * (n - 1.0) / n
+    t_allreduce = np.where(n > 1, 2.0 * ms["layers"] * (p["message_latency_s"] + message / link), 0.0)
+    # expert parallelism: every routed token's activations go to k experts' chips and come back (dispatch, combine)
+    moe_bytes = 2.0 * b_eff * k_spec * ms["k"] * ms["hidden"] * ACTIVATION_BYTES * (n - 1.0) / n
+    t_all_to_all = np.where((n > 1) & (ms["moe"] > 0), ms["layers"] * moe_bytes / (n * link), 0.0) * p["moe_all_to_all"]
+    t_comm = np.where(hs["pipeline"] > 0, (n - 1.0) * p["hop_latency_s"], t_allreduce + t_all_to_all)
+    overlapped = np.maximum(t_mem, t_comp) + p["overlap"] * np.minimum(t_mem, t_comp)
+    core = np.maximum(overlapped, t_floor)
+    t_step = core + t_comm + p["step_overhead_s"] + p["sequence_overhead_s"] * b_eff
+    bound = np.where(core == t_floor, "latency", np.where(t_comp >= t_mem, "compute", "memory"))
+    return t_step, bound, t_floor, t_comm
+
+
+def _max_batch(ms, hs, n, s_in, s_out, p):
+    """Largest batch whose weights and KV cache fit in ``n`` chips, capped by the serving stack's limit."""
+    capacity = n * hs["memory"] * p["usable_memory_fraction"]
+    kv_full = _kv_sequence(ms, s_in + s_out, hs["kv_bytes"])
+    return np.clip(np.floor((capacity - ms["total"] * hs["w_bytes"]) / kv_full), 0, p["max_batch"])
+
+
+def _batch_under_latency(ms, hs, n, s_in, s_out, p, b_max, tpot_s, points: int = 48):
+    """Largest batch <= ``b_max`` whose time per output token stays within ``tpot_s``.
+
+    The step time grows with the batch, so a geometric grid of ``points`` batches between 1
+    and ``b_max`` brackets the answer, and a second grid inside the bracket refines it (two
+    vectorized evaluations). NaN limits leave ``b_max``; a limit that even batch 1 misses
+    gives batch 1.
+    """
+    b_max = np.asarray(b_max, dtype=float)
+    limited = np.isfinite(tpot_s) & (b_max >= 1)
+    lo = np.zeros(b_max.shape)                       # log batch known to meet the limit
+    hi = np.log(np.maximum(b_max, 1.0))              # log batch to search up to
+    column = lambda x: np.asarray(x)[..., None] if np.ndim(x) else x
+    ms2, hs2 = ({k: column(v) for k, v in d.items()} for d in (ms, hs))
+    p2 = {k: column(v) for k, v in p.items()}
+    fractions = np.linspace(0.0, 1.0, points)
+    for _ in range(2):
+        grid = lo[..., None] + (hi - lo)[..., None] * fractions
+        t, *_ = _step(ms2, hs2, column(n), np.exp(grid), column(s_in), column(s_out), p2)
+        ok = t / p2["spec_tokens_per_step"] <= column(tpot_s)
+        last = np.where(ok.any(axis=-1), ok.shape[-1] - 1 - np.argmax(ok[..., ::-1], axis=-1), -1)
+        step = (hi - lo) / (points - 1)
+        new_lo = np.where(last >= 0, lo + np.maximum(last, 0) * step, lo)
+        hi = np.where(last >= 0, np.minimum(new_lo + step, hi), lo)
+        lo = new_lo
+    return np.where(limited, np.maximum(np.floor(np.exp(lo) + 1e-9), 1.0), b_max)
+
+
+def _resolve(values: Mapping, hw: Mapping) -> dict:
+    """Per-point parameters: DEFAULTS overridden by ``values``, memory efficiency and layer floor by kind."""
+    per_kind = {f"{kind}_memory_efficiency" for kind in MEMORY_EFFICIENCY_BY_KIND}
+    unknown = set(values) - set(DEFAULTS) - {"layer_latency_s"} - per_kind
+    if unknown:
+        raise TypeError(f"unknown efficiency parameter(s): {', '.join(sorted(unknown))}")
+    p = {**DEFAULTS, **values}
+    kind = hw.get("kind")
+    p["eta_m"] = p["memory_efficiency"]
+    if kind in MEMORY_EFFICIENCY_BY_KIND:          # memory_efficiency is for GPUs and TPUs
+        p["eta_m"] = values.get(f"{kind}_memory_efficiency", MEMORY_EFFICIENCY_BY_KIND[kind])
+    p["layer_latency_s"] = values.get("layer_latency_s", layer_latency_for(hw))
+    p["step_overhead_s"] = values.get("step_overhead_s", step_overhead_for(hw))
+    if kind not in ("gpu", "tpu"):                  # a GPU serving stack's per-sequence bookkeeping
+        p["sequence_overhead_s"] = values.get("sequence_overhead_s", 0.0)
+    for key in ("amortize_prefill", "prefill_attention", "moe_all_to_all"):
+        p[key] = float(p[key])
+    if not (0 < p["eta_m"] <= 1 and 0 < p["compute_efficiency"] <= 1):
+        raise ValueError(f"efficiencies must be in (0, 1]; got memory {p['eta_m']}, compute {p['compute_efficiency']}")
+    return p
+
+
 def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_tokens=1024, output_tokens=256,
-            **efficiencies) -> pd.DataFrame:
+            interval=None, tpot_limit_s=None, **efficiencies) -> pd.DataFrame:
     """Predict decode throughput, per-user speed and time to first token.
 
     Parameters
@@ -214,15 +373,25 @@ def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_toke
         Weight and compute precision.
     batch : int, array_like or "max"
         Concurrent sequences; ``"max"`` takes the largest batch that fits in memory
-        (weights + KV cache), which maximises aggregate throughput (MLPerf offline).
+        (weights + KV cache), capped at ``max_batch`` (the serving stack's limit), which
+        maximises aggregate throughput (MLPerf offline).
     input_tokens, output_tokens : int or array_like
         Prompt and generation lengths. All array arguments broadcast together.
+    interval : float or None
+        With a level such as 0.8, add ``*_lo`` / ``*_hi`` columns for aggregate and per-user
+        speed: the central 80% of the cross-validated errors of measurements like this one
+        (same hardware class and load; see :func:`analysis.throughput_cv.interval_factors`).
+    tpot_limit_s : float or None
+        With ``batch="max"``, the largest batch whose time per output token stays within
+        this limit (MLPerf's server and interactive scenarios).
     **efficiencies
         ``memory_efficiency`` (GPUs and TPUs; other kinds use :data:`MEMORY_EFFICIENCY_BY_KIND`,
         overridable as ``edge_memory_efficiency``, ``dataflow_memory_efficiency``, ...),
-        ``compute_efficiency``, ``layer_latency_s``,
-        ``message_latency_s``, ``hop_latency_s``, ``usable_memory_fraction``,
-        ``spec_tokens_per_step``, ``max_batch``, ``amortize_prefill`` (see :data:`DEFAULTS`).
+        ``compute_efficiency``, ``fp4_compute_factor``, ``moe_compute_factor``, ``prefill_compute_factor``,
+        ``attention_compute_factor``, ``overlap``,
+        ``step_overhead_s``, ``sequence_overhead_s``, ``layer_latency_s``, ``message_latency_s``, ``hop_latency_s``,
+        ``usable_memory_fraction``, ``spec_tokens_per_step``, ``max_batch``,
+        ``amortize_prefill``, ``prefill_attention``, ``moe_all_to_all`` (see :data:`DEFAULTS`).
 
     Returns
     -------
@@ -230,93 +399,49 @@ def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_toke
         One row per broadcast point: ``n_chips, batch, input_tokens, output_tokens,
         output_tokens_per_s`` (aggregate over the chips), ``output_tokens_per_s_per_user``,
         ``output_tokens_per_s_per_chip``, ``ttft_s``, ``step_time_s``, ``bound``
-        (memory, compute or latency), ``memory_needed_gb``, ``fits``.
+        (memory, compute or latency), ``memory_needed_gb``, ``fits``; with ``interval``
+        also ``output_tokens_per_s_lo/_hi``, ``output_tokens_per_s_per_chip_lo/_hi`` and
+        ``output_tokens_per_s_per_user_lo/_hi``.
     """
-    per_kind = {f"{kind}_memory_efficiency" for kind in MEMORY_EFFICIENCY_BY_KIND}
-    unknown = set(efficiencies) - set(DEFAULTS) - {"layer_latency_s"} - per_kind
-    if unknown:
-        raise TypeError(f"unknown efficiency parameter(s): {', '.join(sorted(unknown))}")
     if precision not in BYTES_PER_WEIGHT:
         raise ValueError(f"precision must be one of bf16, fp8, fp4; got {precision!r}")
     m = _row(model, model_table(), "model")
     hw = _row(hardware, hardware_table(), "hardware")
-    eff = {**DEFAULTS, **efficiencies}
-    eta_m, eta_f = eff["memory_efficiency"], eff["compute_efficiency"]
-    t_layer = efficiencies.get("layer_latency_s", layer_latency_for(hw))
-    kind = hw.get("kind")
-    pipeline = kind in PIPELINE_KINDS
-    if kind in MEMORY_EFFICIENCY_BY_KIND:          # memory_efficiency is for GPUs and TPUs
-        eta_m = efficiencies.get(f"{kind}_memory_efficiency", MEMORY_EFFICIENCY_BY_KIND[kind])
-    if not (0 < eta_m <= 1 and 0 < eta_f <= 1):
-        raise ValueError(f"efficiencies must be in (0, 1]; got memory {eta_m}, compute {eta_f}")
+    p = _resolve(efficiencies, hw)
+    ms, hs = model_specs(m), hardware_specs(hw, precision)
 
     s_in = np.asarray(input_tokens, dtype=float)
     s_out = np.asarray(output_tokens, dtype=float)
     if np.any(s_in < 0) or np.any(s_out < 1):
         raise ValueError("input_tokens must be >= 0 and output_tokens >= 1")
-    context_max = s_in + s_out
     if n_chips is None:
-        n_chips = min_chips(m, hw, precision, float(np.max(context_max)), eff["usable_memory_fraction"])
+        n_chips = min_chips(m, hw, precision, float(np.max(s_in + s_out)), p["usable_memory_fraction"])
     n = np.asarray(n_chips, dtype=float)
     if np.any(n < 1):
         raise ValueError("n_chips must be at least 1")
-
-    weights_total = _num(m, "total_params_b") * 1e9 * BYTES_PER_WEIGHT[precision]
-    capacity = n * _num(hw, "memory_gb") * 1e9 * eff["usable_memory_fraction"]
-    kv_full = kv_bytes_per_sequence(m, context_max, precision)
     if isinstance(batch, str):
         if batch != "max":
             raise ValueError(f"batch must be a number, an array or 'max'; got {batch!r}")
-        b = np.clip(np.floor((capacity - weights_total) / kv_full), 0, eff["max_batch"])
+        n_, s_in_, s_out_ = np.broadcast_arrays(n, s_in, s_out)
+        b = _max_batch(ms, hs, n_, s_in_, s_out_, p)
+        if tpot_limit_s is not None:
+            b = _batch_under_latency(ms, hs, n_, s_in_, s_out_, p, b, np.full(b.shape, float(tpot_limit_s)))
     else:
         b = np.asarray(batch, dtype=float)
         if np.any(b < 1):
             raise ValueError("batch must be at least 1")
     b, n, s_in, s_out = (np.atleast_1d(x).astype(float) for x in np.broadcast_arrays(b, n, s_in, s_out))
-    context_max = s_in + s_out
-    kv_full = kv_bytes_per_sequence(m, context_max, precision)
+
+    t_step, bound, t_floor, t_comm = _step(ms, hs, n, b, s_in, s_out, p)
     b_eff = np.maximum(b, 1.0)
-
-    bandwidth = _num(hw, "memory_tb_per_s") * 1e12
-    flops = peak_tflops(hw, precision) * 1e12
-    layers = _num(m, "layers")
-    hidden = _num(m, "hidden_size")
-    heads = _num(m, "attention_heads")
-    head_dim = _num(m, "head_dim")
-    active = _num(m, "active_params_b") * 1e9
-    k_spec = eff["spec_tokens_per_step"]
-
-    s_avg = s_in + s_out / 2.0
-    kv_read = b_eff * kv_bytes_per_sequence(m, s_avg, precision)
-    if kind in LAYER_SPLIT_KINDS:
-        # layers split across chips: each micro-batch of B/n reads every weight once, one chip after another;
-        # with n micro-batches in flight the chips work in parallel, so only the KV term divides by n
-        micro = np.maximum(b_eff / n, 1.0)
-        t_mem = (weight_bytes_read(m, micro * k_spec, precision) + kv_read / n) / (bandwidth * eta_m)
-    else:
-        t_mem = (weight_bytes_read(m, b_eff * k_spec, precision) + kv_read) / (n * bandwidth * eta_m)
-    attention = 4.0 * layers * heads * head_dim * s_avg                 # QK^T and AV over the context
-    decode_flops = b_eff * k_spec * (2.0 * active + attention)
-    prefill_flops = b_eff * (s_in / s_out) * k_spec * 2.0 * active * float(eff["amortize_prefill"])
-    t_comp = (decode_flops + prefill_flops) / (n * flops * eta_f)
-    t_floor = layers * t_layer * np.ones_like(n)
-    if pipeline:
-        t_comm = (n - 1.0) * eff["hop_latency_s"]
-    else:
-        link = _num(hw, "scale_up_gb_per_s", np.nan) * 1e9
-        message = b_eff * k_spec * hidden * ACTIVATION_BYTES * 2.0 * (n - 1.0) / n
-        per_message = eff["message_latency_s"] + np.where(np.isfinite(link), message / link, 0.0)
-        t_comm = np.where(n > 1, 2.0 * layers * per_message, 0.0)
-    core = np.maximum(np.maximum(t_mem, t_comp), t_floor)
-    t_step = core + t_comm
-    bound = np.where(core == t_floor, "latency", np.where(t_comp >= t_mem, "compute", "memory"))
-
-    per_user = k_spec / t_step
+    per_user = p["spec_tokens_per_step"] / t_step
     aggregate = b_eff * per_user
-    memory_needed = weights_total + b_eff * kv_full
+    capacity = n * hs["memory"] * p["usable_memory_fraction"]
+    memory_needed = ms["total"] * hs["w_bytes"] + b_eff * _kv_sequence(ms, s_in + s_out, hs["kv_bytes"])
     fits = (memory_needed <= capacity) & (b >= 1)
-    t_prefill = (2.0 * active * s_in + 2.0 * layers * heads * head_dim * s_in ** 2) / (n * flops * eta_f)
-    ttft = np.maximum(t_prefill, weights_total / (n * bandwidth * eta_m)) + t_floor + t_comm
+    flops = hs["flops"] * p["compute_efficiency"]
+    t_prefill = (2.0 * ms["active"] * s_in + 2.0 * ms["layers"] * ms["heads"] * ms["head_dim"] * s_in ** 2) / (n * flops)
+    ttft = np.maximum(t_prefill, ms["total"] * hs["w_bytes"] / (n * hs["bandwidth"] * p["eta_m"])) + t_floor + t_comm
     columns = {
         "n_chips": n.astype(int), "batch": b.astype(int), "input_tokens": s_in, "output_tokens": s_out,
         "output_tokens_per_s": np.where(fits, aggregate, np.nan),
@@ -326,7 +451,16 @@ def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_toke
         "fits": fits,
     }
     shape = b.shape
-    return pd.DataFrame({k: np.broadcast_to(v, shape).ravel() for k, v in columns.items()})
+    out = pd.DataFrame({k: np.broadcast_to(v, shape).ravel() for k, v in columns.items()})
+    if interval is not None:
+        from analysis import throughput_cv
+
+        for load, column in (("throughput", "output_tokens_per_s"), ("throughput", "output_tokens_per_s_per_chip"),
+                             ("per_user", "output_tokens_per_s_per_user")):
+            low, high = throughput_cv.interval_factors(hw.get("kind"), load, interval)
+            out[f"{column}_lo"] = out[column] * low
+            out[f"{column}_hi"] = out[column] * high
+    return out
 
 
 def pareto(model, hardware, n_chips=None, precision="bf16", input_tokens=1024, output_tokens=1024,
@@ -369,15 +503,123 @@ def best_at_interactivity(model, hardware, precision: str, target_tokens_per_s_p
     return best
 
 
-def cost_per_million_tokens(tokens_per_s_per_chip, usd_per_chip_hour):
-    """USD per million output tokens at a chip-hour price: ``$/h / (tokens/s * 3600) * 1e6``."""
-    tps = np.asarray(tokens_per_s_per_chip, dtype=float)
+def cost_per_million_tokens(tokens_per_s_per_chip, usd_per_chip_hour, utilization=1.0):
+    """USD per million output tokens at a chip-hour price: ``$/h / (tokens/s * utilization * 3600) * 1e6``.
+
+    ``utilization`` is the average share of the chip's serving throughput that is sold; the
+    default 1.0 is a fully used chip (a lower bound on cost), so state it wherever a cost appears.
+    """
+    tps = np.asarray(tokens_per_s_per_chip, dtype=float) * np.asarray(utilization, dtype=float)
     return np.asarray(usd_per_chip_hour, dtype=float) / (tps * 3600.0) * 1e6
 
 
 def tokens_per_mw(tokens_per_s_per_chip, kw_per_chip):
     """Tokens per second per megawatt of all-in provisioned power."""
     return np.asarray(tokens_per_s_per_chip, dtype=float) / (np.asarray(kw_per_chip, dtype=float) / 1000.0)
+
+
+def serving_precision(hw, precision: str) -> str:
+    """The precision a chip is compared at: GPUs and TPUs at ``precision``; Groq at fp8 (as measured);
+    Cerebras, SambaNova and edge devices at bf16 (as their measured rows)."""
+    hw = _row(hw, hardware_table(), "hardware")
+    if hw.get("kind") in ("gpu", "tpu"):
+        return precision
+    return "fp8" if hw.get("kind") == "sram" else "bf16"
+
+
+def unit_economics(models, hardware_ids, precision: str, target_tokens_per_s_per_user: float, input_tokens=1024,
+                   output_tokens=1024, utilization: float = 0.6, chip_multiples=(1, 2, 4, 8, 16), **efficiencies) -> pd.DataFrame:
+    """Throughput per chip, per system, per kW and per dollar at an interactivity target.
+
+    A system is one scale-up domain (8 GPUs, a GB200 NVL72 rack's 72, a SambaNova rack) or,
+    for SRAM and wafer machines, the multiple of their fewest chips (``chip_multiples``) that
+    gives the most tokens per chip at the target; inside a GPU domain the replica size (a power
+    of two from the fewest GPUs that hold the model up to the domain) that gives the most tokens
+    per chip is used, as an operator would. Precision follows :func:`serving_precision`. Costs
+    use the rental $/chip-hour at ``utilization``; power the all-in kW per chip (else the TDP).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model, hardware, precision, replica_chips, system_chips, batch, tokens_per_s_per_user,
+        tokens_per_s_per_chip, tokens_per_s_per_system, kw_per_chip, tokens_per_s_per_kw,
+        usd_per_chip_hour, usd_per_mtok, utilization`` (rows where the target cannot be met
+        are left out).
+    """
+    rows = []
+    table = hardware_table()
+    for model in models:
+        for hw_id in hardware_ids:
+            hw = table.loc[hw_id]
+            prec = serving_precision(hw, precision)
+            context = input_tokens + output_tokens
+            try:
+                fewest = min_chips(model_table().loc[model], hw, prec, context)
+            except ValueError:
+                continue
+            if hw["kind"] in ("sram", "wafer"):
+                options = [fewest * k for k in chip_multiples]
+            elif hw["kind"] in ("gpu", "tpu"):
+                domain = int(max(_num(hw, "chips_per_node", 1.0), fewest))
+                options = [n for n in (2 ** np.arange(0, 8)).tolist() if fewest <= n <= domain] or [fewest]
+            else:
+                options = [deployment_chips(model, hw_id, prec, context)]
+            best = None
+            for n in options:
+                curve = pareto(model, hw_id, n, prec, input_tokens, output_tokens, **efficiencies)
+                pick = pick_at_interactivity(curve, target_tokens_per_s_per_user)
+                if pick is not None and (best is None or pick["output_tokens_per_s_per_chip"]
+                                         > best["output_tokens_per_s_per_chip"]):
+                    best = pick
+            if best is None:
+                continue
+            system = int(best["n_chips"]) if hw["kind"] in ("sram", "wafer") else int(
+                max(_num(hw, "chips_per_node", 1.0), best["n_chips"]))
+            kw = _num(hw, "all_in_kw")
+            kw = kw if np.isfinite(kw) else _num(hw, "tdp_w") / 1000.0
+            per_chip = float(best["output_tokens_per_s_per_chip"])
+            rental = _num(hw, "rental_usd_per_hour")
+            rows.append({"model": model, "hardware": hw_id, "precision": prec, "replica_chips": int(best["n_chips"]),
+                         "system_chips": system, "batch": int(best["batch"]),
+                         "tokens_per_s_per_user": float(best["output_tokens_per_s_per_user"]),
+                         "tokens_per_s_per_chip": per_chip, "tokens_per_s_per_system": per_chip * system,
+                         "kw_per_chip": kw, "tokens_per_s_per_kw": per_chip / kw if np.isfinite(kw) else np.nan,
+                         "usd_per_chip_hour": rental,
+                         "usd_per_mtok": float(cost_per_million_tokens(per_chip, rental, utilization)),
+                         "utilization": utilization})
+    return pd.DataFrame(rows)
+
+
+def plot_unit_economics(economics: pd.DataFrame, title: str):
+    """Four panels (per chip, per system, per kW, USD per million tokens), one bar per chip and model."""
+    import matplotlib.pyplot as plt
+
+    panels = (("tokens_per_s_per_chip", "output tokens/s per chip"),
+              ("tokens_per_s_per_system", "output tokens/s per system"),
+              ("tokens_per_s_per_kw", "output tokens/s per kW (all-in)"),
+              ("usd_per_mtok", "USD per million output tokens"))
+    models = list(dict.fromkeys(economics["model"]))
+    chips = list(dict.fromkeys(economics["hardware"]))
+    fig, axes = plt.subplots(2, 2, figsize=(13, 0.32 * len(chips) * len(models) + 4), sharey=True)
+    height = 0.8 / max(len(models), 1)
+    y = np.arange(len(chips))
+    for ax, (column, label) in zip(axes.ravel(), panels):
+        for i, model in enumerate(models):
+            part = economics[economics["model"] == model].set_index("hardware").reindex(chips)
+            ax.barh(y + (i - (len(models) - 1) / 2) * height, part[column], height, color=f"C{i}", label=model)
+        ax.set_xscale("log")
+        ax.set_xlabel(label, fontsize=9)
+        ax.grid(axis="x", which="both", alpha=0.3)
+    axes[0, 0].set_yticks(y)
+    axes[0, 0].set_yticklabels(chips)
+    for ax in axes[:, 0]:
+        ax.tick_params(axis="y", labelsize=9)
+    axes[0, 0].invert_yaxis()                       # the panels share the y axis: once inverts them all
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(models), fontsize=9, frameon=False)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout(rect=(0, 0.05, 1, 0.96))
+    return fig
 
 
 def roofline(hardware, precision, intensity):
@@ -391,94 +633,59 @@ def roofline(hardware, precision, intensity):
 # Measurements and calibration
 # --------------------------------------------------------------------------------------
 
-DEFAULT_INPUT_TOKENS = 512    # assumption: half the 1,024-token prompt limit of MLPerf's Llama 2 70B data set
+DEFAULT_INPUT_TOKENS = 512    # assumption for rows that state no prompt length
 DEFAULT_OUTPUT_TOKENS = 500   # assumption for per-user rows that state no length (barely affects decode speed)
 
 
 def predict_measurements(measurements: pd.DataFrame, default_input_tokens: float = DEFAULT_INPUT_TOKENS,
                          default_output_tokens: float = DEFAULT_OUTPUT_TOKENS, spec_tokens_assumed: float = 2.0,
                          layer_latency_table: Mapping | None = None, **efficiencies) -> pd.DataFrame:
-    """Predict every measured row under its own conditions; add ``predicted`` and ``error``.
+    """Predict every measured row under its own conditions with the current defaults (no fitting).
 
-    ``max_load`` and ``server`` rows use ``batch="max"`` and the system throughput;
-    ``per_user`` rows use batch 1 and per-user speed. Missing lengths take the
-    defaults; rows flagged ``speculative`` use ``spec_tokens_assumed`` tokens per step.
-    ``error`` is predicted / measured - 1. ``layer_latency_table`` overrides the
-    per-layer floors by hardware id or kind (see :func:`layer_latency_for`).
+    Each row is predicted as :mod:`analysis.throughput_cv` does (lengths, chips, load,
+    latency limit and basis of the row); ``efficiencies`` override :data:`DEFAULTS`,
+    ``layer_latency_table`` the per-layer floors by hardware id or kind. Adds ``target``
+    (what was measured, as system output tokens/s or per-user tokens/s), ``predicted``
+    and ``error`` (predicted / target - 1). Errors here are in-sample for the shipped
+    rows: see :func:`analysis.throughput_cv.cross_validate` for out-of-sample ones.
     """
-    predicted = []
-    for row in measurements.itertuples(index=False):
-        s_in = row.input_tokens if pd.notna(row.input_tokens) else default_input_tokens
-        s_out = row.output_tokens if pd.notna(row.output_tokens) else default_output_tokens
-        n = None if pd.isna(row.n_chips) else int(row.n_chips)
-        eff = dict(efficiencies)
-        if layer_latency_table is not None and "layer_latency_s" not in eff:
-            eff["layer_latency_s"] = layer_latency_for(row.hardware, layer_latency_table)
-        if row.speculative:
-            eff["spec_tokens_per_step"] = spec_tokens_assumed
-        per_user = row.scenario == "per_user"
-        out = predict(row.model, row.hardware, n, row.precision, 1 if per_user else "max", s_in, s_out, **eff)
-        column = "output_tokens_per_s_per_user" if per_user else "output_tokens_per_s"
-        predicted.append((float(out[column].iloc[0]), int(out["n_chips"].iloc[0]), str(out["bound"].iloc[0])))
-    result = measurements.copy()
-    result["predicted"] = [p[0] for p in predicted]
-    result["n_chips_used"] = [p[1] for p in predicted]
-    result["bound"] = [p[2] for p in predicted]
-    result["error"] = result["predicted"] / result["output_tokens_per_s"] - 1.0
-    return result
+    from analysis import throughput_cv
+
+    rows = throughput_cv.prepare(measurements, default_input_tokens, default_output_tokens)
+    params = throughput_cv.parameters_from_defaults(layer_latency_table, spec_tokens_assumed=spec_tokens_assumed,
+                                                    **efficiencies)
+    rows["predicted"] = throughput_cv.predict_arrays(throughput_cv._Arrays(rows), params)
+    rows["error"] = rows["predicted"] / rows["target"] - 1.0
+    return rows
 
 
 def error_summary(predictions: pd.DataFrame) -> dict:
-    """Median absolute relative error for max-load GPU rows and per-user rows."""
-    gpu = predictions["hardware"].map(lambda h: hardware_table().loc[h, "kind"] in ("gpu", "tpu"))
-    max_load = predictions[(predictions["scenario"] == "max_load") & gpu]
-    per_user = predictions[predictions["scenario"] == "per_user"]
-    return {
-        "median_abs_error_max_load": float(max_load["error"].abs().median()),
-        "median_abs_error_per_user": float(per_user["error"].abs().median()),
-        "n_not_fitting": int(predictions["predicted"].isna().sum()),
-        "n_max_load": int(len(max_load)), "n_per_user": int(len(per_user)),
-    }
+    """Median absolute and signed relative error for throughput rows and per-user rows."""
+    from analysis import throughput_cv
+
+    return throughput_cv.summarize(predictions)
 
 
 def calibrate(measurements: pd.DataFrame, **kwargs) -> dict:
-    """Fit the default efficiencies to measured rows (grid search on median |log error|).
-
-    The GPU/TPU compute efficiency is fitted on the max-load GPU rows (compute bound);
-    memory efficiencies stay at their sourced values (0.8, NVIDIA AIConfigurator; 0.75
-    for SambaNova's dataflow, its own "> 75% of peak" claim) except edge devices', which
-    is fitted on their per-user rows (no source gives it). Each SRAM, wafer or
-    dataflow machine's per-layer latency floor is then fitted on its per-user rows.
+    """Fit the model's parameters to measured rows (see :func:`analysis.throughput_cv.fit`).
 
     Returns
     -------
     dict
-        ``{"compute_efficiency": float, "edge_memory_efficiency": float or None,
-        "layer_latency_s": {hardware id: seconds}}``.
+        ``compute_efficiency``, ``memory_efficiency``, ``fp4_compute_factor``, ... as keyword
+        arguments of :func:`predict`, plus ``edge_memory_efficiency``, ``gpu_layer_latency_s``,
+        ``layer_latency_s`` and ``step_overhead_s_by_hardware`` (SRAM, wafer and dataflow
+        machines, by id).
     """
-    kinds = measurements["hardware"].map(lambda h: hardware_table().loc[h, "kind"])
-    gpu_rows = measurements[kinds.isin(["gpu", "tpu"]) & (measurements["scenario"] == "max_load")]
-    grid = np.round(np.arange(0.30, 0.9001, 0.01), 2)
-    scores = [float(np.nanmedian(np.abs(np.log1p(predict_measurements(gpu_rows, compute_efficiency=e,
-                                                                      **kwargs)["error"])))) for e in grid]
-    eta_f = float(grid[int(np.argmin(scores))])
-    edge_rows = measurements[(kinds == "edge") & (measurements["scenario"] == "per_user")]
-    edge_eta = None
-    if not edge_rows.empty:
-        grid_m = np.round(np.arange(0.30, 0.9501, 0.01), 2)
-        scores = []
-        for value in grid_m:
-            p = predict_measurements(edge_rows, compute_efficiency=eta_f, edge_memory_efficiency=value, **kwargs)
-            scores.append(float(np.nanmedian(np.abs(np.log1p(p["error"])))))
-        edge_eta = float(grid_m[int(np.argmin(scores))])
-    floors = {}
-    pipeline_rows = measurements[kinds.isin(("sram", "wafer", "dataflow")) & (measurements["scenario"] == "per_user")]
-    for hw_id, rows in pipeline_rows.groupby("hardware"):
-        grid_t = np.round(np.arange(1, 101) * 1e-6, 7)
-        scores = [float(np.nanmedian(np.abs(np.log1p(predict_measurements(
-            rows, compute_efficiency=eta_f, layer_latency_s=t, **kwargs)["error"])))) for t in grid_t]
-        floors[hw_id] = float(grid_t[int(np.argmin(scores))])
-    return {"compute_efficiency": eta_f, "edge_memory_efficiency": edge_eta, "layer_latency_s": floors}
+    from analysis import throughput_cv
+
+    params = throughput_cv.fit(throughput_cv.prepare(measurements, **kwargs))
+    out = throughput_cv.defaults_from(params)
+    out["edge_memory_efficiency"] = params.get("memory_efficiency_by_kind", {}).get("edge")
+    out["gpu_layer_latency_s"] = params.get("gpu_layer_latency_us", 1e6 * KERNELS_PER_LAYER * OP_LATENCY_S) / 1e6
+    out["layer_latency_s"] = dict(params.get("layer_latency_s", {}))
+    out["step_overhead_s_by_hardware"] = dict(params.get("sram_step_overhead_s", {}))
+    return out
 
 
 # --------------------------------------------------------------------------------------

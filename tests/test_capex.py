@@ -9,17 +9,56 @@ from analysis import capex as cx
 from analysis import data
 
 
-def test_aggregate_uses_guidance_and_published_ranges():
+def test_aggregate_uses_the_latest_guidance_on_one_calendar_basis():
     table = data.load_capex()
-    agg = cx.aggregate_capex(table, 2026, ["Amazon", "Alphabet", "Meta", "Microsoft"])
-    assert agg["point"] == pytest.approx(200 + 180 + 125 + 120)
-    assert agg["low"] == pytest.approx(200 + 175 + 115 + 114)
-    assert agg["high"] == pytest.approx(200 + 185 + 135 + 145)
-    # the company range overlaps the published Big-4 aggregates ($630-700B); the midpoint sum (625) sits just below
-    published = table[(table["company"] == "Big 4 (aggregate)") & (table["year"] == 2026)]
-    assert agg["low"] <= published["high_usd_b"].max() and agg["high"] >= published["low_usd_b"].min()
+    agg = cx.aggregate_capex(table, 2026, ["Amazon", "Alphabet", "Meta", "Microsoft", "Oracle"])
+    rows = agg["rows"].set_index("company")
+    # the latest statements (April-June 2026), not February's: Alphabet 180-190, Meta 125-145, Microsoft ~190 calendar
+    assert rows.loc["Alphabet", "point_usd_b"] == pytest.approx(185) and rows.loc["Alphabet", "low_usd_b"] == 180
+    assert rows.loc["Meta", "high_usd_b"] == pytest.approx(145)
+    assert rows.loc["Microsoft", "basis_used"] == "calendar 2026"
+    # Oracle reports a June-May fiscal year: calendarized, months past FY2026 extend its rate and are counted
+    assert rows.loc["Oracle", "basis_used"].startswith("calendarized")
+    assert rows.loc["Oracle", "extrapolated_months"] == 7
+    assert agg["point"] == pytest.approx(200 + 185 + 135 + 190 + 50)
+    assert agg["low"] <= agg["point"] <= agg["high"]
+    # analysts' estimates and published aggregates never enter the sum
+    assert set(rows["kind"]) <= {"guidance", "actual"}
     with pytest.raises(ValueError, match="no 2026 capex row"):
         cx.aggregate_capex(table, 2026, ["Nobody"])
+
+
+def test_calendarization_from_quarters_and_fiscal_years():
+    import pandas as pd
+
+    def row(period, start, end, basis, kind, point, date):
+        return {"company": "X", "period": period, "period_start": start, "period_end": end, "basis": basis,
+                "kind": kind, "low_usd_b": float("nan"), "high_usd_b": float("nan"), "point_usd_b": point,
+                "statement_date": pd.Timestamp(date)}
+
+    table = pd.DataFrame([
+        row("FY2025", "2024-07", "2025-06", "fiscal", "actual", 120.0, "2025-07-30"),
+        row("Q1 FY2026", "2025-07", "2025-09", "fiscal", "actual", 36.0, "2025-10-30"),
+        row("FY2026", "2025-07", "2026-06", "fiscal", "guidance", 150.0, "2025-07-30"),
+    ])
+    out = cx.company_year(table, "X", 2025)
+    # Jan-Jun: 6/12 of FY2025; Jul-Sep: the reported quarter; Oct-Dec: 3/12 of FY2026 guidance
+    assert out["point"] == pytest.approx(60.0 + 36.0 + 37.5)
+    assert out["kind"] == "guidance" and out["extrapolated_months"] == 0
+    later = cx.company_year(table, "X", 2026)
+    assert later["point"] == pytest.approx(75.0 + 75.0) and later["extrapolated_months"] == 6
+    # a calendar-year figure wins over calendarized ones, an actual over guidance
+    calendar = pd.concat([table, pd.DataFrame([row("2025", "2025-01", "2025-12", "calendar", "actual", 140.0, "2026-01-30")])])
+    assert cx.company_year(calendar, "X", 2025)["point"] == 140.0
+
+
+def test_every_data_source_names_a_document():
+    for text in ("as reported by multiple outlets", "yobitel", "TechPowerUp (Feb 2024)", "particlenews"):
+        assert not data.precise_source(text), text
+    for text in ("Tom's Hardware, 'Cerebras launches ...' (2024-03-13)", "https://example.org/page",
+                 "mlcommons/inference_results_v4.1 closed/NVIDIA/results/x/mlperf_log_summary.txt",
+                 "assumption: no source found"):
+        assert data.precise_source(text), text
 
 
 def test_allocation_chain():

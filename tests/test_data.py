@@ -41,6 +41,8 @@ def test_every_curated_row_has_a_source():
     ("dataset", "other", "must be one of epoch, anchor, extra"),
     ("arena_elo", "abc", "must be a finite number"),
     ("source", "", "value is required"),
+    ("source", "as reported by multiple outlets", "source must name a document"),
+    ("source", "yobitel", "source must name a document"),
 ])
 def test_bad_field_names_file_line_column_and_rule(data_copy, column, value, rule):
     edit_csv(data_copy / "llm_prices.csv", 7, column, value)
@@ -50,6 +52,14 @@ def test_bad_field_names_file_line_column_and_rule(data_copy, column, value, rul
     assert "\n" not in message
     assert MESSAGE.match(message), message
     assert message.startswith(f"{data_copy / 'llm_prices.csv'}: line 7, column '{column}': {rule}")
+
+
+@pytest.mark.parametrize("file, line", [("capex.csv", 3), ("hardware.csv", 4), ("throughput_measurements.csv", 9),
+                                        ("regions.csv", 2), ("cost_assumptions.csv", 3)])
+def test_the_source_rule_holds_in_every_file(data_copy, file, line):
+    edit_csv(data_copy / file, line, "source", "as reported")
+    with pytest.raises(data.DataValidationError, match=rf"{file}: line {line}, column 'source': source must name"):
+        data.validate_all()
 
 
 def test_missing_column(data_copy):

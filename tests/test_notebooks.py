@@ -38,11 +38,15 @@ SMOKE = {
         ),
     },
     "03_chip_throughput": {
-        "params": ["models_shown=[llama-3.3-70b]", "hardware_shown=[h100-sxm, cerebras-wse3]"],
+        "params": ["models_shown=[llama-3.3-70b]", "hardware_shown=[h100-sxm, cerebras-wse3]", "ablation=false",
+                   "leave_one_hardware_out=false", "assumed_length_factors=[2.0]"],
         "check": lambda r: (
-            r["median_abs_error_max_load"] <= 0.20
+            r["cv_median_abs_error_max_load"] <= 0.30 and r["cv_median_abs_error_per_user"] <= 0.35
+            and r["in_sample_median_abs_error_max_load"] <= r["cv_median_abs_error_max_load"]
+            and abs(r["cv_median_signed_error_max_load"]) < 0.15
+            and r["cv_hardware_median_abs_error_max_load"] is None
             and r["cerebras_maverick_tok_s_per_user"] > r["b200_maverick_tok_s_per_user"] > 0
-            and r["n_measurements"] >= 20
+            and r["n_measurements"] >= 150 and r["n_sources"] >= 5 and r["n_hardware"] >= 8
             and r["cheapest_usd_per_mtok"] > 0
         ),
     },
@@ -62,6 +66,8 @@ SMOKE = {
             and r["price_meets_floor_year_fixed_rate_early"] <= r["price_meets_floor_year_fixed_rate"]
             <= r["price_meets_floor_year_fixed_rate_late"]
             and r["price_meets_floor_year_fixed_rate"] > r["price_meets_floor_year_a16z_rate"]
+            and r["throughput_model_error_p5"] < 1 < r["throughput_model_error_p95"]
+            and r["capex_next_year_guidance_statements"] == 0
         ),
     },
     "05_edge_vs_cloud": {
@@ -73,6 +79,7 @@ SMOKE = {
             and r["cloud_usd_per_mtok_final"] >= r["api_price_floor_usd_per_mtok"] * (1 - 1e-12)
             and r["api_price_observed"] == "2025-02-01"
             and r["own_usd_per_mtok"] > 0
+            and r["local_tokens_per_s_lo"] < r["local_tokens_per_s"] < r["local_tokens_per_s_hi"]
         ),
     },
 }
