@@ -203,7 +203,10 @@ def validate(raw: pd.DataFrame, schema: Schema, path: Path) -> pd.DataFrame:
             i = int(np.flatnonzero(~ok)[0])
             raise _fail(path, i, "*", rule)
     if "source" in out.columns:
-        vague = ~out["source"].fillna("").map(precise_source).to_numpy(dtype=bool)
+        cited = out["source"].fillna("")
+        if "url" in out.columns:                  # a file with its own URL column cites through both
+            cited = cited + " " + out["url"].fillna("")
+        vague = ~cited.map(precise_source).to_numpy(dtype=bool)
         if vague.any():
             i = int(np.flatnonzero(vague)[0])
             raise _fail(path, i, "source", SOURCE_RULE, out["source"].iloc[i])
@@ -486,12 +489,39 @@ REGIONS = Schema(
     row_rules=(("date must be YYYY, YYYY-MM or YYYY-MM-DD", lambda d: d["date"].str.match(_DATE_TEXT)),),
 )
 
+AI_REVENUE_MEASURES = ("revenue", "run_rate", "bookings", "dc_revenue", "dc_revenue_run_rate", "ai_chip_revenue")
+
+AI_REVENUE = Schema(
+    file="ai_revenue.csv",
+    columns=(
+        Column("company", required=True),
+        Column("measure", required=True, choices=AI_REVENUE_MEASURES),
+        Column("basis", required=True, choices=("actual", "guidance", "forecast")),
+        Column("period", required=True),
+        Column("period_end", required=True),
+        Column("value_usd_b", "float", required=True, positive=True),
+        Column("bound", required=True, choices=("point", "lower", "upper")),
+        Column("scope", required=True),
+        Column("statement_date", required=True),
+        Column("status", required=True, choices=("primary", "secondary", "derived", "uncertain")),
+        Column("source", required=True),
+        Column("url", required=True),
+        Column("notes"),
+    ),
+    key=("company", "measure", "basis", "period"),
+    row_rules=(("period_end must be YYYY-MM or YYYY-MM-DD",
+                lambda d: d["period_end"].str.match(r"^\d{4}-\d{2}(-\d{2})?$")),
+               ("statement_date must be YYYY, YYYY-MM or YYYY-MM-DD",
+                lambda d: d["statement_date"].str.match(_DATE_TEXT)),
+               ("url must start with http:// or https://", lambda d: d["url"].str.match(r"^https?://"))),
+)
+
 SCHEMAS: dict[str, Schema] = {"llm_prices": LLM_PRICES, "epoch_price_trends": EPOCH_PRICE_TRENDS,
                               "capex": CAPEX, "regions": REGIONS, "cost_assumptions": COST_ASSUMPTIONS,
                               "hardware": HARDWARE, "models": MODELS,
                               "throughput_measurements": THROUGHPUT_MEASUREMENTS,
                               "compute_split_estimates": COMPUTE_SPLIT_ESTIMATES,
-                              "compute_drivers": COMPUTE_DRIVERS}
+                              "compute_drivers": COMPUTE_DRIVERS, "ai_revenue": AI_REVENUE}
 
 
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
@@ -547,6 +577,21 @@ def load_capex(data_dir: Path | None = None) -> pd.DataFrame:
     the period is a calendar or a fiscal one, ``period_start``/``period_end`` its months.
     """
     return load("capex", data_dir)
+
+
+def load_ai_revenue(data_dir: Path | None = None) -> pd.DataFrame:
+    """AI revenue statements and AI-chip vendors' data-centre revenue (``data/ai_revenue.csv``), USD billions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per statement. ``measure`` says what the number is (``revenue`` booked over a
+        period, an annualized ``run_rate``, ``bookings``, a vendor's quarterly ``dc_revenue`` (or its annualized
+        ``dc_revenue_run_rate``) or
+        ``ai_chip_revenue``) and ``basis`` whether it is ``actual``, company ``guidance`` or an
+        outside ``forecast``; numbers of different measures are never added together.
+    """
+    return load("ai_revenue", data_dir)
 
 
 def load_cost_assumptions(data_dir: Path | None = None) -> pd.DataFrame:

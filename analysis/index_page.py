@@ -58,6 +58,17 @@ DECISION_SUMMARY = [
     ("Edge vs cloud break-even (Algeria)", "05_edge_vs_cloud", "breakeven_months", "month {:.0f}",
      "owning local servers vs paying an API billed per request, its price falling to its floor; discounted, "
      "residual value; 'never' when owning never catches up", "never"),
+    ("Sequoia's $600B question, its own inputs", "06_capex_payback", "sequoia_revenue_needed_usd_b", "${:,.0f}B",
+     "NVIDIA data-centre run-rate x 2 x 2: lifetime revenue for one year of spending; the latest quarter's figure is "
+     "in the notebook", "n/a"),
+    ("2026 gap: revenue needed for 2026 capex minus token revenue", "06_capex_payback", "gap_2026_usd_b", "${:,.0f}B a year",
+     "capex $760B x 75% AI (unsourced), recovered at 9% over each part's life, vs Google's published tokens x 2 x "
+     "median list price; 5-95% range in the notebook", "n/a"),
+    ("Break-even average price for inference's share of that charge", "06_capex_payback",
+     "breakeven_price_usd_per_mtok", "${:.2f} per million tokens", "at 2026's token volume", "n/a"),
+    ("2030 gap, median of the Monte Carlo", "06_capex_payback", "gap_2030_usd_b_p50", "${:,.0f}B a year",
+     "demand-driven capex to 2030; 5th and 95th percentiles gap_2030_usd_b_p5 / _p95; Bain: $800B short",
+     "beyond the run's horizon"),
 ]
 
 

@@ -82,6 +82,19 @@ SMOKE = {
             and r["local_tokens_per_s_lo"] < r["local_tokens_per_s"] < r["local_tokens_per_s_hi"]
         ),
     },
+    "06_capex_payback": {
+        "params": ["n_draws=500", "seed=3"],
+        "check": lambda r: (
+            r["sequoia_revenue_needed_usd_b"] == 600.0
+            and r["sequoia_updated_nvidia_usd_b"] == 16 * r["nvidia_latest_dc_revenue_usd_b"]
+            and r["revenue_needed_2026_usd_b"] > r["revenue_needed_2026_straight_line_usd_b"] > 0
+            and math.isclose(r["gap_2026_usd_b"], r["revenue_needed_2026_usd_b"] - r["inference_revenue_2026_usd_b"])
+            and r["breakeven_price_usd_per_mtok"] < r["breakeven_price_all_capex_usd_per_mtok"]
+            and 0 < r["implied_utilization_2026"]
+            and r["gap_2030_usd_b_p5"] < r["gap_2030_usd_b_p50"] < r["gap_2030_usd_b_p95"]
+            and r["monte_carlo_draws"] == 500
+        ),
+    },
 }
 
 
