@@ -44,10 +44,15 @@ DECISION_SUMMARY = [
      "projection at 2024-25 growth rates; joint 5-95% range in the notebook", "beyond the run's horizon"),
     ("Lifetime inference share of one model's accelerator time", "02_compute_split", "lifetime_inference_cost_share",
      "{:.0%}", "prompt prefill counted; generated tokens only in the notebook", "n/a"),
+    ("Chip throughput model, out-of-sample error at maximum load", "03_chip_throughput", "cv_median_abs_error_max_load",
+     "{:.0%} median |error|", "leave-one-source-out cross-validation over 381 published measurements; per-user and "
+     "leave-one-chip-out errors, and the in-sample error, in the notebook", "n/a"),
     ("Cerebras vs DGX B200 per-user speed, Llama 4 Maverick", "03_chip_throughput", "cerebras_over_b200_maverick",
-     "{:.1f}x", "modelled per-user speed ratio (measured rows in the notebook)", "n/a"),
+     "{:.1f}x", "modelled per-user speed ratio (measured: 2.4x; the model misses single-stream GPU speed with "
+     "speculative decoding, see the notebook)", "n/a"),
     ("2026 hyperscaler capex (five companies)", "04_capex_allocation", "capex_2026_usd_b", "${:,.0f}B",
-     "company guidance summed", "n/a"),
+     "latest company guidance (April-June 2026) on one calendar basis, Oracle calendarized; range "
+     "capex_2026_usd_b_low/_high in the notebook; analysts' estimates never added", "n/a"),
     ("2026 inference server capex", "04_capex_allocation", "inference_capex_2026_usd_b", "${:,.0f}B",
      "75% AI share (unsourced) x 60% servers x a fleet share of inference; Monte Carlo over the share definitions",
      "n/a"),
