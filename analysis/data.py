@@ -201,6 +201,14 @@ def _has_price(df: pd.DataFrame) -> pd.Series:
     return both | df["blended_3to1_usd_per_mtok"].notna() | df["avg_1to1_usd_per_mtok"].notna()
 
 
+#: Whose price a row holds: the developer's own API, a third-party host, the median across hosts, a price as
+#: listed by an aggregator (Artificial Analysis; usually the developer's API, not checked against its page),
+#: Epoch's convention (first-party API, else the median across providers) or a figure published by an analyst.
+PRICE_KINDS = ("first_party", "host", "median_host", "aggregator_listed", "epoch_convention", "published_figure")
+#: When the price held: at launch, a later price change, a scheduled or promotional price, or a price seen in a
+#: later listing or scrape and paired with the release date (empty: not stated, e.g. Epoch's own rows).
+PRICE_TIMINGS = ("launch", "price_change", "scheduled", "promotional", "later_listing")
+
 LLM_PRICES = Schema(
     file="llm_prices.csv",
     columns=(
@@ -214,6 +222,8 @@ LLM_PRICES = Schema(
         Column("output_usd_per_mtok", "float", positive=True),
         Column("blended_3to1_usd_per_mtok", "float", positive=True),
         Column("avg_1to1_usd_per_mtok", "float", positive=True),
+        Column("price_kind", required=True, choices=PRICE_KINDS),
+        Column("price_timing", choices=PRICE_TIMINGS),
         Column("reasoning", "bool", required=True),
         *(Column(name, "float", min=meta["scale"][0], max=meta["scale"][1]) for name, meta in BENCHMARKS.items()),
         Column("source", required=True),
