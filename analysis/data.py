@@ -438,12 +438,50 @@ REGIONS = Schema(
     row_rules=(("date must be YYYY, YYYY-MM or YYYY-MM-DD", lambda d: d["date"].str.match(_DATE_TEXT)),),
 )
 
+MARKET_PRICES = Schema(
+    file="market_prices.csv",
+    columns=(
+        Column("provider", required=True),
+        Column("provider_model_id", required=True),
+        Column("model"),
+        Column("input_usd_per_mtok", "float", required=True, positive=True),
+        Column("output_usd_per_mtok", "float", required=True, positive=True),
+        Column("cached_input_usd_per_mtok", "float", min=0),
+        Column("blended_3to1_usd_per_mtok", "float", required=True, positive=True),
+        Column("start_date", "date"),
+        Column("price_status", required=True, choices=("current", "superseded", "scheduled")),
+        Column("deprecated", "bool", required=True),
+        Column("package_version", required=True),
+        Column("snapshot_date", "date", required=True),
+        Column("source", required=True),
+    ),
+    key=("provider", "provider_model_id", "start_date"),
+    row_rules=(("blended_3to1_usd_per_mtok must equal (3 x input + output) / 4",
+                lambda d: ((3 * d["input_usd_per_mtok"] + d["output_usd_per_mtok"]) / 4
+                           - d["blended_3to1_usd_per_mtok"]).abs() <= 1e-6 * (1 + d["blended_3to1_usd_per_mtok"])),),
+)
+
+MARKET_MODEL_MAP = Schema(
+    file="market_model_map.csv",
+    columns=(
+        Column("provider", required=True),
+        Column("provider_model_id", required=True),
+        Column("model", required=True),
+        Column("llm_prices_model"),
+        Column("open_weights", "bool", required=True),
+        Column("source", required=True),
+        Column("notes"),
+    ),
+    key=("provider", "provider_model_id"),
+)
+
 SCHEMAS: dict[str, Schema] = {"llm_prices": LLM_PRICES, "epoch_price_trends": EPOCH_PRICE_TRENDS,
                               "capex": CAPEX, "regions": REGIONS, "cost_assumptions": COST_ASSUMPTIONS,
                               "hardware": HARDWARE, "models": MODELS,
                               "throughput_measurements": THROUGHPUT_MEASUREMENTS,
                               "compute_split_estimates": COMPUTE_SPLIT_ESTIMATES,
-                              "compute_drivers": COMPUTE_DRIVERS}
+                              "compute_drivers": COMPUTE_DRIVERS, "market_prices": MARKET_PRICES,
+                              "market_model_map": MARKET_MODEL_MAP}
 
 
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
@@ -530,8 +568,35 @@ def load_throughput_measurements(data_dir: Path | None = None) -> pd.DataFrame:
     return df
 
 
+def load_market_model_map(data_dir: Path | None = None) -> pd.DataFrame:
+    """The curated map from (provider, provider model id) to the project's model name (``data/market_model_map.csv``).
+
+    ``llm_prices_model`` names the ``llm_prices.csv`` model whose scores and first price apply; every
+    name given there must exist in that file.
+    """
+    df = load("market_model_map", data_dir)
+    folder = data_dir or paths.data_dir()
+    names = set(load_llm_prices(data_dir)["model"])
+    bad = df["llm_prices_model"].notna() & ~df["llm_prices_model"].isin(names)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise _fail(folder / MARKET_MODEL_MAP.file, i, "llm_prices_model", "not a model of llm_prices.csv",
+                    df["llm_prices_model"].iloc[i])
+    return df
+
+
+def load_market_prices(data_dir: Path | None = None) -> pd.DataFrame:
+    """The committed genai-prices market snapshot (``data/market_prices.csv``; see :mod:`analysis.market`).
+
+    One row per provider, model id and dated price; ``price_status`` says which price is in force at the
+    ``snapshot_date``. Reports read this file, never the installed package.
+    """
+    return load("market_prices", data_dir)
+
+
 def validate_all(data_dir: Path | None = None) -> None:
     """Load every curated dataset once (with cross-file checks), raising on the first fault."""
     for name in SCHEMAS:
         load(name, data_dir)
     load_throughput_measurements(data_dir)
+    load_market_model_map(data_dir)
