@@ -90,7 +90,8 @@ def test_snapshot_rows_reads_plain_tiered_and_dated_prices():
 
 def test_build_snapshot_writes_a_valid_file_and_its_origin_record(tmp_path):
     pd.read_csv(data.paths.data_dir() / "llm_prices.csv").to_csv(tmp_path / "llm_prices.csv", index=False)
-    MAPPING.assign(llm_prices_model="", open_weights=True, notes="").to_csv(tmp_path / "market_model_map.csv",
+    MAPPING.assign(llm_prices_model="", open_weights=True, notes="",
+                   source="genai-prices 9.9.9 genai_prices/data.py (fake)").to_csv(tmp_path / "market_model_map.csv",
                                                                              index=False)
     (tmp_path / "sources.yml").write_text("other.csv:\n  title: kept\n")
     market.build_snapshot("2026-11-26", tmp_path, providers=FAKE, package_version="9.9.9", package_sha256="abc")
