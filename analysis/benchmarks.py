@@ -16,6 +16,10 @@ BENCHMARKS: dict[str, dict] = {
     "math_level5": {"label": "MATH level 5", "scale": (0.0, 100.0), "multiple_choice": False, "upper": 100.0},
     "humaneval": {"label": "HumanEval", "scale": (0.0, 100.0), "multiple_choice": False, "upper": 100.0},
     "arena_elo": {"label": "Chatbot Arena Elo", "scale": (0.0, 3000.0), "multiple_choice": False, "upper": None},
+    "hle": {"label": "Humanity's Last Exam", "scale": (0.0, 100.0), "multiple_choice": False, "upper": 100.0},
+    "swe_bench_verified": {"label": "SWE-bench Verified", "scale": (0.0, 100.0), "multiple_choice": False,
+                           "upper": 100.0},
+    "aime_2025": {"label": "AIME 2025", "scale": (0.0, 100.0), "multiple_choice": False, "upper": 100.0},
 }
 
 #: The six benchmarks of Epoch AI's 2025 price-trend analysis, in its order.

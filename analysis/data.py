@@ -235,6 +235,14 @@ def _has_price(df: pd.DataFrame) -> pd.Series:
     return both | df["blended_3to1_usd_per_mtok"].notna() | df["avg_1to1_usd_per_mtok"].notna()
 
 
+#: Whose price a row holds: the developer's own API, a third-party host, the median across hosts, a price as
+#: listed by an aggregator (Artificial Analysis; usually the developer's API, not checked against its page),
+#: Epoch's convention (first-party API, else the median across providers) or a figure published by an analyst.
+PRICE_KINDS = ("first_party", "host", "median_host", "aggregator_listed", "epoch_convention", "published_figure")
+#: When the price held: at launch, a later price change, a scheduled or promotional price, or a price seen in a
+#: later listing or scrape and paired with the release date (empty: not stated, e.g. Epoch's own rows).
+PRICE_TIMINGS = ("launch", "price_change", "scheduled", "promotional", "later_listing")
+
 LLM_PRICES = Schema(
     file="llm_prices.csv",
     columns=(
@@ -248,6 +256,8 @@ LLM_PRICES = Schema(
         Column("output_usd_per_mtok", "float", positive=True),
         Column("blended_3to1_usd_per_mtok", "float", positive=True),
         Column("avg_1to1_usd_per_mtok", "float", positive=True),
+        Column("price_kind", required=True, choices=PRICE_KINDS),
+        Column("price_timing", choices=PRICE_TIMINGS),
         Column("reasoning", "bool", required=True),
         *(Column(name, "float", min=meta["scale"][0], max=meta["scale"][1]) for name, meta in BENCHMARKS.items()),
         Column("source", required=True),
@@ -516,12 +526,50 @@ AI_REVENUE = Schema(
                ("url must start with http:// or https://", lambda d: d["url"].str.match(r"^https?://"))),
 )
 
+MARKET_PRICES = Schema(
+    file="market_prices.csv",
+    columns=(
+        Column("provider", required=True),
+        Column("provider_model_id", required=True),
+        Column("model"),
+        Column("input_usd_per_mtok", "float", required=True, positive=True),
+        Column("output_usd_per_mtok", "float", required=True, positive=True),
+        Column("cached_input_usd_per_mtok", "float", min=0),
+        Column("blended_3to1_usd_per_mtok", "float", required=True, positive=True),
+        Column("start_date", "date"),
+        Column("price_status", required=True, choices=("current", "superseded", "scheduled")),
+        Column("deprecated", "bool", required=True),
+        Column("package_version", required=True),
+        Column("snapshot_date", "date", required=True),
+        Column("source", required=True),
+    ),
+    key=("provider", "provider_model_id", "start_date"),
+    row_rules=(("blended_3to1_usd_per_mtok must equal (3 x input + output) / 4",
+                lambda d: ((3 * d["input_usd_per_mtok"] + d["output_usd_per_mtok"]) / 4
+                           - d["blended_3to1_usd_per_mtok"]).abs() <= 1e-6 * (1 + d["blended_3to1_usd_per_mtok"])),),
+)
+
+MARKET_MODEL_MAP = Schema(
+    file="market_model_map.csv",
+    columns=(
+        Column("provider", required=True),
+        Column("provider_model_id", required=True),
+        Column("model", required=True),
+        Column("llm_prices_model"),
+        Column("open_weights", "bool", required=True),
+        Column("source", required=True),
+        Column("notes"),
+    ),
+    key=("provider", "provider_model_id"),
+)
+
 SCHEMAS: dict[str, Schema] = {"llm_prices": LLM_PRICES, "epoch_price_trends": EPOCH_PRICE_TRENDS,
                               "capex": CAPEX, "regions": REGIONS, "cost_assumptions": COST_ASSUMPTIONS,
                               "hardware": HARDWARE, "models": MODELS,
                               "throughput_measurements": THROUGHPUT_MEASUREMENTS,
                               "compute_split_estimates": COMPUTE_SPLIT_ESTIMATES,
-                              "compute_drivers": COMPUTE_DRIVERS, "ai_revenue": AI_REVENUE}
+                              "compute_drivers": COMPUTE_DRIVERS, "ai_revenue": AI_REVENUE, "market_prices": MARKET_PRICES,
+                              "market_model_map": MARKET_MODEL_MAP}
 
 
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
@@ -627,8 +675,35 @@ def load_throughput_measurements(data_dir: Path | None = None) -> pd.DataFrame:
     return df
 
 
+def load_market_model_map(data_dir: Path | None = None) -> pd.DataFrame:
+    """The curated map from (provider, provider model id) to the project's model name (``data/market_model_map.csv``).
+
+    ``llm_prices_model`` names the ``llm_prices.csv`` model whose scores and first price apply; every
+    name given there must exist in that file.
+    """
+    df = load("market_model_map", data_dir)
+    folder = data_dir or paths.data_dir()
+    names = set(load_llm_prices(data_dir)["model"])
+    bad = df["llm_prices_model"].notna() & ~df["llm_prices_model"].isin(names)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise _fail(folder / MARKET_MODEL_MAP.file, i, "llm_prices_model", "not a model of llm_prices.csv",
+                    df["llm_prices_model"].iloc[i])
+    return df
+
+
+def load_market_prices(data_dir: Path | None = None) -> pd.DataFrame:
+    """The committed genai-prices market snapshot (``data/market_prices.csv``; see :mod:`analysis.market`).
+
+    One row per provider, model id and dated price; ``price_status`` says which price is in force at the
+    ``snapshot_date``. Reports read this file, never the installed package.
+    """
+    return load("market_prices", data_dir)
+
+
 def validate_all(data_dir: Path | None = None) -> None:
     """Load every curated dataset once (with cross-file checks), raising on the first fault."""
     for name in SCHEMAS:
         load(name, data_dir)
     load_throughput_measurements(data_dir)
+    load_market_model_map(data_dir)

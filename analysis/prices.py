@@ -639,3 +639,85 @@ def plot_monthly(curves: dict, anchors: pd.DataFrame | None = None, reference_pe
     ax.set_title("Cheapest price per month above an MMLU score (a16z method)")
     ax.legend(fontsize=8)
     return fig
+
+
+def window_trends(df: pd.DataFrame, benchmarks, months: int = 18, end=None, **trend_options):
+    """Epoch's trends over the whole frame and over its last ``months`` months, fitted separately.
+
+    Returns
+    -------
+    tuple
+        ``(trends, window_start)``: :func:`frontier_trends` rows with a ``window`` column (``full`` or
+        ``latest``), and the first date of the latest window.
+    """
+    end = pd.Timestamp(end) if end is not None else df["date"].max()
+    start = end - pd.DateOffset(months=months)
+    full = frontier_trends(df[df["date"] <= end], benchmarks, **trend_options).assign(window="full")
+    latest = frontier_trends(df[(df["date"] >= start) & (df["date"] <= end)], benchmarks,
+                             **trend_options).assign(window="latest")
+    return pd.concat([full, latest], ignore_index=True), start
+
+
+def pareto_front(df: pd.DataFrame, benchmark: str) -> pd.DataFrame:
+    """Rows no other row beats on both price (lower) and ``benchmark`` score (higher), cheapest first."""
+    _check_columns(df, ["model", "price_usd_per_mtok", benchmark])
+    rows = df[df[benchmark].notna()].sort_values(["price_usd_per_mtok", benchmark], ascending=[True, False],
+                                                   kind="stable")
+    best = np.maximum.accumulate(rows[benchmark].to_numpy(dtype=float))
+    keep = np.concatenate([[True], rows[benchmark].to_numpy(dtype=float)[1:] > best[:-1]]) if len(rows) else []
+    return rows[np.asarray(keep, dtype=bool)]
+
+
+def plot_window_comparison(trends: pd.DataFrame, window_start):
+    """Forest plot of each threshold's factor with its 90% interval, full window against the latest one."""
+    import matplotlib.pyplot as plt
+
+    from analysis.plotting import forest
+
+    counts = [max(int((trends["window"] == w).sum()), 2) for w in ("full", "latest")]
+    fig, axes = plt.subplots(2, 1, figsize=(9, 0.3 * sum(counts) + 2.5), sharex=True,
+                             gridspec_kw={"height_ratios": counts})
+    for ax, window in zip(axes, ("full", "latest")):
+        t = trends[trends["window"] == window]
+        if t.empty:
+            ax.text(0.5, 0.5, "no threshold has enough points", ha="center", transform=ax.transAxes)
+            ax.set_title(window)
+            continue
+        labels = [f"{BENCHMARKS[b]['label']} ≥ {lo:g} ({m}, n={n})"
+                  for b, lo, m, n in t[["benchmark", "lower", "threshold_model", "n"]].itertuples(index=False)]
+        median = float(np.median(t["factor_per_year"]))
+        forest(ax, labels, t["factor_per_year"], t["ci_low"], t["ci_high"],
+               xlabel="price reduction factor per year (log scale)", reference=median)
+        span = "all dates" if window == "full" else f"since {pd.Timestamp(window_start):%Y-%m-%d}"
+        ax.set_title(f"{window} window ({span}): median {median:.0f}x per year")
+    axes[0].set_xlim(0.1, 1e4)       # intervals beyond this range are cut at the frame
+    fig.tight_layout()
+    return fig
+
+
+def plot_price_frontier(df: pd.DataFrame, benchmarks, label: bool = True):
+    """Price against score per benchmark (log price), the price-capability Pareto front marked and labelled."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(benchmarks), figsize=(6.5 * len(benchmarks), 5), squeeze=False)
+    for ax, bench in zip(axes[0], benchmarks):
+        rows = df[df[bench].notna()]
+        reasoning = rows["reasoning"].astype(bool)
+        ax.scatter(rows.loc[~reasoning, bench], rows.loc[~reasoning, "price_usd_per_mtok"], s=14, color="C0",
+                   alpha=0.6, label="non-reasoning")
+        ax.scatter(rows.loc[reasoning, bench], rows.loc[reasoning, "price_usd_per_mtok"], s=14, color="C1",
+                   alpha=0.6, label="reasoning")
+        front = pareto_front(rows, bench)
+        ax.step(front[bench], front["price_usd_per_mtok"], where="post", color="k", lw=1)
+        ax.plot(front[bench], front["price_usd_per_mtok"], "ko", ms=5, mfc="none", label="Pareto front")
+        if label:
+            for _, r in front.iterrows():
+                ax.annotate(r["model"], (r[bench], r["price_usd_per_mtok"]), fontsize=7, xytext=(3, 3),
+                            textcoords="offset points")
+        ax.set_yscale("log")
+        ax.set_xlabel(f"{BENCHMARKS[bench]['label']} (%)")
+        ax.set_ylabel("USD per million tokens (3:1 blend)")
+        ax.set_title(f"Price against {BENCHMARKS[bench]['label']}")
+        ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig

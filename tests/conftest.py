@@ -70,3 +70,30 @@ def run_cli(*args: str, env: dict | None = None, timeout: int = 600) -> subproce
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True,
                           env=full_env, timeout=timeout, cwd=str(PROJECT))
+
+
+_GUARD = '''
+import socket
+
+_connect = socket.socket.connect
+
+
+def _guarded(self, address, *args):
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None and host not in ("127.0.0.1", "::1", "localhost", "0.0.0.0"):
+        raise OSError(f"network access blocked by the test guard: {address!r}")
+    return _connect(self, address, *args)
+
+
+socket.socket.connect = _guarded
+'''
+
+
+@pytest.fixture
+def network_guard(tmp_path) -> dict:
+    """Environment under which every Python process (kernels included) refuses non-loopback connections."""
+    folder = tmp_path / "network_guard"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(_GUARD)
+    path = os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path}

@@ -16,13 +16,38 @@ MESSAGE = re.compile(r"^\S+\.csv: line (\d+), column '([^']+)': .+$")
 
 def test_llm_prices_types_and_coverage():
     df = data.load_llm_prices()
-    assert len(df) == 122
+    assert len(df) == 212
     assert (df["dataset"] == "epoch").sum() == 73
     assert pd.api.types.is_datetime64_any_dtype(df["date"])
     assert df["reasoning"].dtype == bool
-    for column in ("mmlu", "gpqa_diamond", "math500", "math_level5", "humaneval", "arena_elo", "mmlu_pro"):
+    for column in ("mmlu", "gpqa_diamond", "math500", "math_level5", "humaneval", "arena_elo", "mmlu_pro", "hle",
+                   "swe_bench_verified", "aime_2025"):
         assert pd.api.types.is_float_dtype(df[column])
     assert df["source"].str.len().gt(0).all()
+
+
+def test_2025_2026_price_rows():
+    """Issue 12: at least 60 sourced rows for models from mid-2025 on, their kind of price explicit."""
+    df = data.load_llm_prices()
+    new = df[(df["date"] >= "2025-06-01") & (df["dataset"] == "extra")]
+    assert len(new) >= 60 and df["date"].max() >= pd.Timestamp("2026-08-01")
+    assert new["price_timing"].notna().all()
+    assert set(df.loc[df["dataset"] == "epoch", "price_kind"]) == {"epoch_convention"}
+    assert new["gpqa_diamond"].notna().sum() >= 60 and new["hle"].notna().sum() >= 60
+    both = new["input_usd_per_mtok"].notna() & new["output_usd_per_mtok"].notna()
+    assert both.all()
+    blend = (3 * new["input_usd_per_mtok"] + new["output_usd_per_mtok"]) / 4
+    assert ((blend - new["blended_3to1_usd_per_mtok"]).abs() <= 1e-6 + 1e-3 * blend).all()
+    # host prices are marked as such, never left as the developer's
+    assert (df.loc[df["developer"].str.contains("served by"), "price_kind"].isin(["host", "published_figure"])).all()
+    for column in ("hle", "swe_bench_verified", "aime_2025"):
+        assert column in prices_benchmarks()
+
+
+def prices_benchmarks():
+    from analysis.benchmarks import BENCHMARKS
+
+    return BENCHMARKS
 
 
 def test_every_curated_row_has_a_source():

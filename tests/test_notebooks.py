@@ -127,11 +127,15 @@ def test_full_report_runs_all_notebooks_in_parallel(reports, tmp_path):
     assert current_checksums(PROJECT / "data") == before
 
 
-def test_price_notebook_defaults_reproduce_epoch(reports, tmp_path):
+def test_price_notebook_defaults_reproduce_epoch(reports, tmp_path, network_guard):
+    """Defaults reproduce Epoch; the run makes no network call (the guard fails any non-loopback connection)."""
     out = tmp_path / "defaults"
-    proc = run_cli("report", "01_price_decline", "--out", str(out))
+    proc = run_cli("report", "01_price_decline", "--out", str(out), env=network_guard)
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads((out / "01_price_decline" / "results.json").read_text())
+    assert results["latest_price_date"] >= "2026-09-01" and results["n_price_rows"] > 200
+    assert results["fixed_model_median_factor_per_year"] > 1
+    assert 0 < results["latest_window_median_factor_per_year"] and 0 < results["a16z_cheapest_host_mmlu42_factor_per_year"]
     assert results["n_trends"] == 21 and results["epoch_reproduced_trends"] == 21
     assert results["epoch_reproduction_max_abs_log10_error"] < 1e-6
     assert round(results["median_factor_per_year"], 2) == 46.25

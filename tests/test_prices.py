@@ -212,3 +212,19 @@ def test_same_model_declines():
     out = prices.same_model_declines(df)
     assert list(out["model"]) == ["a"]                    # b never re-priced, c's span is too short
     assert out["factor_per_year"].iloc[0] == pytest.approx(4.0 ** (365.25 / 731), rel=1e-6)
+
+
+def test_pareto_front_keeps_only_undominated_points():
+    df = frame([("a", "2025-01-01", 1.0, 50), ("b", "2025-01-01", 2.0, 40), ("c", "2025-01-01", 3.0, 70),
+                ("d", "2025-01-01", 0.5, 30), ("e", "2025-01-01", 3.0, 60)])
+    assert list(prices.pareto_front(df, "mmlu")["model"]) == ["d", "a", "c"]
+
+
+def test_window_trends_fits_the_latest_window_separately():
+    rows = [(f"m{i}", f"{2022 + i // 4}-{1 + 3 * (i % 4):02d}-01", 100.0 / 3 ** i, 50) for i in range(12)]
+    df = frame(rows, "humaneval")
+    trends, start = prices.window_trends(df, ["humaneval"], months=18)
+    assert start == pd.Timestamp("2024-10-01") - pd.DateOffset(months=18)
+    latest = trends[trends["window"] == "latest"]
+    assert len(latest) == 1 and latest["start"].iloc[0] >= start
+    assert latest["n"].iloc[0] < trends.loc[trends["window"] == "full", "n"].iloc[0]

@@ -72,7 +72,7 @@ def _duplicate_fourth_row(path):
 
 @pytest.mark.parametrize("corrupt, fragments", [
     (_drop_date_column, ["llm_prices.csv: line 1", "column 'date'", "required column is missing"]),
-    (_duplicate_fourth_row, ["llm_prices.csv: line 124", "model+date", "duplicate key"]),
+    (_duplicate_fourth_row, ["llm_prices.csv: line 214", "model+date", "duplicate key"]),
 ])
 def test_structural_data_faults_stop_the_runner(reports, data_copy, corrupt, fragments):
     corrupt(data_copy / "llm_prices.csv")

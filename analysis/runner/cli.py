@@ -1,4 +1,4 @@
-"""The command line: ``python -m analysis report|sweep|lab|checksums``.
+"""The command line: ``python -m analysis report|sweep|lab|checksums|data``.
 
 Exit codes: 0 success, 1 a notebook failed, 2 bad input (parameters, notebook
 names, YAML, data), 130 interrupted.
@@ -94,7 +94,31 @@ def build_parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("checksums", help="check data files against data/sources.yml")
     chk.add_argument("--update", action="store_true",
                      help="rewrite sha256/bytes in data/sources.yml after a deliberate data change")
+    dat = sub.add_parser("data", help="rebuild a generated data file (maintainers; review the diff)")
+    dat.add_argument("what", choices=("market",), help="market: data/market_prices.csv from the installed genai-prices")
+    dat.add_argument("--snapshot-date", required=True, metavar="YYYY-MM-DD",
+                     help="the day the installed release is the newest one (the package data carries no date)")
     return parser
+
+
+def data_command(what: str, snapshot_date: str) -> int:
+    """``python -m analysis data market``: rebuild the market snapshot from the installed package's bundled data."""
+    import pandas as pd
+
+    from analysis import market
+
+    try:
+        date = pd.Timestamp(snapshot_date)
+    except ValueError:
+        raise ParameterError(f"--snapshot-date {snapshot_date}: expected YYYY-MM-DD") from None
+    try:
+        table = market.build_snapshot(date)
+    except RuntimeError as exc:
+        raise ParameterError(str(exc)) from None
+    current = table[table["price_status"] == "current"]
+    print(f"wrote data/{market.SNAPSHOT_FILE}: {len(table)} prices ({len(current)} current), "
+          f"{table['model'].notna().sum()} mapped to project models; origin record updated in data/sources.yml")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise ParameterError("--out and --resume both name the sweep folder; give one")
             return sweep(args.notebook, args.grid, args.jobs, args.out, args.timeout, resume=args.resume,
                          seed=args.seed, engine=args.engine, scheduler=scheduler)
+        if args.command == "data":
+            return data_command(args.what, args.snapshot_date)
         return checksums(args.update)
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
