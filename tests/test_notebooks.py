@@ -62,7 +62,8 @@ SMOKE = {
             and r["inference_share_mc_low"] <= r["inference_share_spend"] <= r["inference_share_time_2026"]
             and r["cost_floor_usd_per_mtok_p5"] < r["cost_floor_usd_per_mtok"] < r["cost_floor_usd_per_mtok_p95"]
             and r["cost_floor_usd_per_mtok"] > r["cost_floor_usd_per_mtok_straight_line"]
-            and r["price_observed"] == "2025-02-01"
+            and r["price_observed"] == r["market_snapshot_date"] and r["price_source"] == "market"
+            and r["market_price_cheapest_usd_per_mtok_output"] <= r["market_price_median_usd_per_mtok_output"]
             and r["price_meets_floor_year_fixed_rate_early"] <= r["price_meets_floor_year_fixed_rate"]
             <= r["price_meets_floor_year_fixed_rate_late"]
             and r["price_meets_floor_year_fixed_rate"] > r["price_meets_floor_year_a16z_rate"]
@@ -77,7 +78,7 @@ SMOKE = {
             and (r["breakeven_months"] is None) == (not r["owning_wins_within_horizon"])
             and r["cloud_usd_per_mtok_final"] < r["cloud_usd_per_mtok_month1"]
             and r["cloud_usd_per_mtok_final"] >= r["api_price_floor_usd_per_mtok"] * (1 - 1e-12)
-            and r["api_price_observed"] == "2025-02-01"
+            and r["api_price_source"] == "market" and r["api_price_observed"] >= "2026-01-01"
             and r["own_usd_per_mtok"] > 0
             and r["local_tokens_per_s_lo"] < r["local_tokens_per_s"] < r["local_tokens_per_s_hi"]
         ),
