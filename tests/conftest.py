@@ -59,8 +59,8 @@ def tiny_notebooks(tmp_path, monkeypatch) -> Path:
     folder.mkdir()
     params = 'x: int = 2  # a number\noutput_dir: str = ""  # set by the runner'
     save = "from analysis import results\nresults.save_results({'x_squared': x * x}, results.output_dir(output_dir, 'nb'))"
-    write_notebook(folder / "a_ok.ipynb", params, save)
-    write_notebook(folder / "b_fails.ipynb", params, "y = x + 1", "raise ValueError('deliberate failure for the test')")
+    write_notebook(folder / "91_ok.ipynb", params, save)
+    write_notebook(folder / "92_fails.ipynb", params, "y = x + 1", "raise ValueError('deliberate failure for the test')")
     monkeypatch.setenv("ANALYSIS_NOTEBOOKS_DIR", str(folder))
     return folder
 

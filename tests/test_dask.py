@@ -22,11 +22,11 @@ def test_report_on_a_local_cluster_equals_the_local_pool(reports, tiny_notebooks
     outcomes = {}
     for label, extra in (("pool", []), ("dask", ["--scheduler", "local:2"])):
         out = tmp_path / label
-        proc = run_cli("report", "a_ok", "b_fails", "-p", "x=5", "--out", str(out), *extra)
+        proc = run_cli("report", "91_ok", "92_fails", "-p", "x=5", "--out", str(out), *extra)
         failures = [line for line in proc.stderr.splitlines() if line.startswith("FAILED")]
         outcomes[label] = (proc.returncode, [f.replace(str(out), "OUT") for f in failures],
-                           json.loads((out / "a_ok" / "results.json").read_text()),
-                           sorted(p.name for p in (out / "b_fails").iterdir()))
+                           json.loads((out / "91_ok" / "results.json").read_text()),
+                           sorted(p.name for p in (out / "92_fails").iterdir()))
     assert outcomes["pool"][0] == 1
     assert outcomes["dask"] == outcomes["pool"]
     assert "cell 3" in outcomes["dask"][1][0]

@@ -80,7 +80,7 @@ def test_sweep_with_a_range_and_scientific_notation(reports, tiny_notebooks, tmp
     grid = tmp_path / "grid.yaml"
     grid.write_text("x: {low: 1, high: 1e3, n: 3, log: true}\n")
     out = tmp_path / "sweep"
-    proc = run_cli("sweep", "a_ok", "--grid", str(grid), "--out", str(out), "--jobs", "2", "--seed", "7")
+    proc = run_cli("sweep", "91_ok", "--grid", str(grid), "--out", str(out), "--jobs", "2", "--seed", "7")
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out / "sweep.csv")
     assert len(table) == 3 and (table["x_squared"] == table["param.x"] ** 2).all()
@@ -129,12 +129,12 @@ def test_resume_needs_a_sweep_of_the_same_notebook(reports, tiny_notebooks, tmp_
 
     grid = tmp_path / "grid.yaml"
     grid.write_text("x: [1]\n")
-    assert_one_line_error(run_cli("sweep", "a_ok", "--grid", str(grid), "--resume", str(tmp_path)), 2,
+    assert_one_line_error(run_cli("sweep", "91_ok", "--grid", str(grid), "--resume", str(tmp_path)), 2,
                           "not a sweep folder")
-    (tmp_path / "sweep.json").write_text('{"notebook": "b_fails"}')
-    assert_one_line_error(run_cli("sweep", "a_ok", "--grid", str(grid), "--resume", str(tmp_path)), 2,
-                          "that sweep ran b_fails")
-    assert_one_line_error(run_cli("sweep", "a_ok", "--grid", str(grid), "--out", "x", "--resume", "y"), 2,
+    (tmp_path / "sweep.json").write_text('{"notebook": "92_fails"}')
+    assert_one_line_error(run_cli("sweep", "91_ok", "--grid", str(grid), "--resume", str(tmp_path)), 2,
+                          "that sweep ran 92_fails")
+    assert_one_line_error(run_cli("sweep", "91_ok", "--grid", str(grid), "--out", "x", "--resume", "y"), 2,
                           "give one")
 
 
@@ -167,5 +167,5 @@ def test_sweep_writes_its_page(reports, tiny_notebooks, tmp_path):
     grid = tmp_path / "grid.yaml"
     grid.write_text("x: [1, 2]\n")
     out = tmp_path / "sweep"
-    assert run_cli("sweep", "a_ok", "--grid", str(grid), "--out", str(out), "--jobs", "1").returncode == 0
+    assert run_cli("sweep", "91_ok", "--grid", str(grid), "--out", str(out), "--jobs", "1").returncode == 0
     assert "<h3>x_squared</h3>" in (out / "sweep.html").read_text()

@@ -19,12 +19,40 @@ from analysis.runner.sweep import sweep
 
 
 def lab(extra: list[str]) -> int:
-    """Open JupyterLab on the notebooks folder with this interpreter as the ``python3`` kernel."""
+    """Open JupyterLab at the project root with this interpreter as the ``python3`` kernel.
+
+    The Lab's file browser shows ``notebooks/``, ``reports/`` (where interactive runs
+    save their figures) and ``data/``. Ctrl-C is left to Jupyter: this process ignores
+    it while the server runs, so the server asks for confirmation, shuts its kernels down
+    and prints its own messages, and ``make lab`` returns once it has.
+
+    Parameters
+    ----------
+    extra : list of str
+        Further ``jupyter lab`` options, e.g. ``--no-browser --ip=0.0.0.0 --allow-root``.
+
+    Returns
+    -------
+    int
+        The server's exit status (0 after a normal shutdown).
+    """
+    import signal
     import subprocess
 
     with private_kernel():
-        command = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={paths.notebooks_dir()}", *extra]
-        return subprocess.call(command)
+        command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={paths.PROJECT_ROOT}",
+                   "--ContentsManager.post_save_hook=analysis.nbfilter.post_save_hook", *extra]
+        # a handler (unlike SIG_IGN) is not inherited by the server: it keeps Jupyter's own Ctrl-C handling
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
+        try:
+            process = subprocess.Popen(command)
+            while True:
+                try:
+                    return process.wait()
+                except KeyboardInterrupt:  # pragma: no cover - the handler above swallows SIGINT
+                    continue
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 def checksums(update: bool = False) -> int:
