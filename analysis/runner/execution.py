@@ -223,10 +223,7 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
 
 
 def render_html(executed: Path, target: Path) -> None:
-    """Render an executed notebook to standalone HTML with code cells hidden."""
-    import nbformat
-    from nbconvert import HTMLExporter
+    """Render an executed notebook to its report page (see :mod:`analysis.runner.notebook_page`)."""
+    from analysis.runner.notebook_page import render_page
 
-    exporter = HTMLExporter(exclude_input=True, exclude_output_prompt=True, exclude_input_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(str(executed), as_version=4))
-    target.write_text(body, encoding="utf-8")
+    render_page(executed, target)

@@ -81,12 +81,17 @@ def report(names: list[str], cli_params: list[str], params_file: str | None, job
 
 def run_summary(runs: list[NotebookRun], seconds: float) -> dict:
     """The ``run.json`` of a report: time, commit, interpreter and every run's outcome."""
+    import platform
+
     from analysis.provenance import git_commit
+    from analysis.sources import current_checksums
 
     return {
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(seconds, 2),
         "git_commit": git_commit(),
         "python": sys.executable,
+        "python_version": platform.python_version(),
+        "data_sha256": current_checksums(),
         "notebooks": [asdict(r) for r in runs],
     }
