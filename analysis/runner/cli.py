@@ -1,4 +1,4 @@
-"""The command line: ``python -m analysis report|sweep|lab|checksums``.
+"""The command line: ``python -m analysis report|sweep|compare|lab|checksums``.
 
 Exit codes: 0 success, 1 a notebook failed, 2 bad input (parameters, notebook
 names, YAML, data), 130 interrupted.
@@ -118,7 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT_S)
     swp.add_argument("--scheduler", metavar="ADDRESS", help=scheduler_help)
 
-    sub.add_parser("lab", help="open JupyterLab with this environment's kernel")
+    cmp_ = sub.add_parser("compare", help="compare two report folders: results, parameters, data, figures")
+    cmp_.add_argument("first", metavar="A", help="report folder, e.g. upstream's run")
+    cmp_.add_argument("second", metavar="B", help="report folder, e.g. your run")
+    cmp_.add_argument("--out", metavar="FILE.html", help="where to write the page (default B/compare.html)")
+
+    sub.add_parser("lab", help="open JupyterLab at the project root with this environment's kernel")
     chk = sub.add_parser("checksums", help="check data files against data/sources.yml")
     chk.add_argument("--update", action="store_true",
                      help="rewrite sha256/bytes in data/sources.yml after a deliberate data change")
@@ -144,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
                 raise ParameterError("--out and --resume both name the sweep folder; give one")
             return sweep(args.notebook, args.grid, args.jobs, args.out, args.timeout, resume=args.resume,
                          seed=args.seed, engine=args.engine, scheduler=scheduler)
+        if args.command == "compare":
+            from analysis.runner.compare import compare
+
+            return compare(args.first, args.second, args.out)
         return checksums(args.update)
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
