@@ -200,6 +200,8 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
     executed = folder / f"{stem}.ipynb"
     started = time.perf_counter()
     full = {**parameters, "output_dir": str(folder)}
+    os.environ["ANALYSIS_HEADLESS"] = "1"      # explorers draw their default figure (analysis.explore)
+    env = {**(env or {}), "ANALYSIS_HEADLESS": "1"}
     if engine == "warm":
         from analysis.runner.warm import warm_execute
 
