@@ -70,3 +70,13 @@ def run_cli(*args: str, env: dict | None = None, timeout: int = 600) -> subproce
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True,
                           env=full_env, timeout=timeout, cwd=str(PROJECT))
+
+
+@pytest.fixture(scope="session")
+def default_report(tmp_path_factory) -> Path:
+    """One report of every notebook at its defaults (shared by the page, README and browser tests)."""
+    folder = tmp_path_factory.mktemp("default-report") / "report"
+    proc = run_cli("report", "--jobs", "2", "--out", str(folder),
+                   env={"ANALYSIS_REPORTS_DIR": str(folder.parent / "reports")})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return folder

@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("second", metavar="B", help="report folder, e.g. your run")
     cmp_.add_argument("--out", metavar="FILE.html", help="where to write the page (default B/compare.html)")
 
+    rdm = sub.add_parser("readme", help="rewrite the README's marked numbers from a report's results")
+    rdm.add_argument("report", nargs="?", help="report folder (default reports/latest)")
+    rdm.add_argument("--check", action="store_true", help="only list the numbers that differ; exit 1 if any")
+
     sub.add_parser("lab", help="open JupyterLab at the project root with this environment's kernel")
     chk = sub.add_parser("checksums", help="check data files against data/sources.yml")
     chk.add_argument("--update", action="store_true",
@@ -149,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
                 raise ParameterError("--out and --resume both name the sweep folder; give one")
             return sweep(args.notebook, args.grid, args.jobs, args.out, args.timeout, resume=args.resume,
                          seed=args.seed, engine=args.engine, scheduler=scheduler)
+        if args.command == "readme":
+            from analysis.readme import readme
+
+            return readme(args.report, args.check)
         if args.command == "compare":
             from analysis.runner.compare import compare
 
