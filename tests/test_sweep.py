@@ -93,14 +93,14 @@ def test_interrupted_sweep_resumes_only_the_missing_runs(reports, tiny_notebooks
 
     log, block = tmp_path / "executions.log", tmp_path / "block"
     block.touch()
-    write_notebook(tiny_notebooks / "c_logged.ipynb", 'x: int = 1\noutput_dir: str = ""',
+    write_notebook(tiny_notebooks / "95_logged.ipynb", 'x: int = 1\noutput_dir: str = ""',
                    f"import os, time\nopen({str(log)!r}, 'a').write(f'{{x}}\\n')\n"
                    f"while x == 3 and os.path.exists({str(block)!r}):\n    time.sleep(0.2)",
                    "from analysis import results\nresults.save_results({'x_squared': x * x}, output_dir)")
     grid = tmp_path / "grid.yaml"
     grid.write_text("x: [1, 2, 3]\n")
     out = tmp_path / "sweep"
-    proc = subprocess.Popen([sys.executable, "-m", "analysis", "sweep", "c_logged", "--grid", str(grid),
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "sweep", "95_logged", "--grid", str(grid),
                              "--out", str(out), "--jobs", "1"], cwd=str(PROJECT), env=dict(os.environ),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.time() + 120
@@ -113,14 +113,14 @@ def test_interrupted_sweep_resumes_only_the_missing_runs(reports, tiny_notebooks
     assert sorted(pd.read_csv(out / "sweep.csv")["param.x"]) == [1, 2]     # finished runs were kept
 
     block.unlink()
-    resumed = run_cli("sweep", "c_logged", "--grid", str(grid), "--resume", str(out), "--jobs", "1")
+    resumed = run_cli("sweep", "95_logged", "--grid", str(grid), "--resume", str(out), "--jobs", "1")
     assert resumed.returncode == 0, resumed.stderr
     assert "2 of 3 runs already complete" in resumed.stdout
     assert log.read_text().split() == ["1", "2", "3", "3"]
     table = pd.read_csv(out / "sweep.csv")
     assert list(table["param.x"]) == [1, 2, 3] and list(table["x_squared"]) == [1, 4, 9]
 
-    again = run_cli("sweep", "c_logged", "--grid", str(grid), "--resume", str(out))
+    again = run_cli("sweep", "95_logged", "--grid", str(grid), "--resume", str(out))
     assert again.returncode == 0 and log.read_text().split() == ["1", "2", "3", "3"]
 
 
