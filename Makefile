@@ -7,9 +7,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: report test test-fast lab benchmark clean-reports venv
+.PHONY: report test test-fast lab benchmark clean-reports venv git-filter
 
 venv: $(STAMP)
+
+# Notebook outputs never reach git: a clean filter (analysis/nbfilter.py, named in .gitattributes)
+# strips what a run or the Lab saved. Installed into this checkout's git config by every target below;
+# set ANALYSIS_NO_GIT_FILTER=1 to leave git's configuration alone.
+git-filter: $(STAMP)
+	@if [ -z "$$ANALYSIS_NO_GIT_FILTER" ] && git rev-parse --git-dir >/dev/null 2>&1; then \
+	  $(BIN)/python -m analysis.nbfilter --install $(BIN)/python; fi
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version.split()[0])'
@@ -18,16 +25,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-report: $(STAMP)
+report: $(STAMP) git-filter
 	$(BIN)/python -m analysis report $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) git-filter
 	$(BIN)/python -m pytest $(ARGS)
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) git-filter
 	$(BIN)/python -m pytest -m "not notebooks" $(ARGS)
 
-lab: $(STAMP)
+lab: $(STAMP) git-filter
 	$(BIN)/python -m analysis lab $(ARGS)
 
 benchmark: $(STAMP)

@@ -1,114 +1,214 @@
-"""The run's ``index.html``: links, status, headline numbers and figures of every notebook."""
+"""The run's ``index.html``: the analyst's front page, rendered from ``templates/index.html.j2``.
+
+It opens with the decision summary (each finding with its range or interval), then
+gives every notebook its status, key figures at a readable size with captions, and its
+results with units and one-line descriptions (from ``results.json``'s ``_about``, see
+:mod:`analysis.result_catalog`).
+"""
 
 from __future__ import annotations
 
-import html
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-def _fmt(value) -> str:
-    if isinstance(value, float):
-        if value != value:
-            return "n/a"
-        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:.3e}"
-    if value is None:
+
+@dataclass(frozen=True)
+class Finding:
+    """One row of the decision summary."""
+
+    label: str
+    stem: str
+    key: str
+    fmt: str
+    meaning: str
+    when_null: str = "n/a"
+    low: str = ""            # result keys bounding the finding's range or interval
+    high: str = ""
+    range_label: str = ""    # what the range is, e.g. "5th-95th percentile"
+
+
+#: The decision summary at the top of the report.
+DECISION_SUMMARY = [
+    Finding("LLM price decline, median of Epoch AI's trends", "01_price_decline", "median_factor_per_year",
+            "{:.0f}x per year", "cheapest price of reaching a capability level (not one model's price path)",
+            low="min_factor_per_year", high="max_factor_per_year", range_label="slowest to fastest threshold"),
+    Finding("LLM price decline to today, Epoch's method: full window", "01_price_decline",
+            "full_window_median_factor_per_year", "{:.0f}x per year",
+            "Epoch's rows plus 2025-2026 prices, reasoning models kept; median across thresholds"),
+    Finding("LLM price decline to today, Epoch's method: latest 18 months", "01_price_decline",
+            "latest_window_median_factor_per_year", "{:.0f}x per year",
+            "same thresholds fitted on the latest window only, beside the full-window rate; wide intervals"),
+    Finding("One open model's own price decline (median over models)", "01_price_decline",
+            "fixed_model_median_factor_per_year", "{:.1f}x per year",
+            "first recorded price to today's cheapest host (genai-prices snapshot); the rate for budgets that keep "
+            "a model"),
+    Finding("LLM price decline, a16z method (MMLU >= 42)", "01_price_decline", "a16z_mmlu42_factor_per_year",
+            "{:.1f}x per year", "cheapest monthly price, endpoints; a16z's 1,000x needs its $0.06 end point"),
+    Finding("Inference share of AI compute (FLOP), 2026", "02_compute_split", "inference_share_2026", "{:.0%}",
+            "driver model at central drivers; Deloitte says about two-thirds",
+            low="inference_share_2026_p5", high="inference_share_2026_p95",
+            range_label="5th-95th percentile, drivers drawn jointly"),
+    Finding("Inference share of AI compute (FLOP), 2030", "02_compute_split", "inference_share_2030", "{:.0%}",
+            "projection at 2024-25 growth rates", "beyond the run's horizon",
+            low="inference_share_2030_p5", high="inference_share_2030_p95",
+            range_label="5th-95th percentile, drivers drawn jointly"),
+    Finding("Lifetime inference share of one model's accelerator time", "02_compute_split",
+            "lifetime_inference_cost_share", "{:.0%}", "prompt prefill counted",
+            low="lifetime_inference_cost_share_low", high="lifetime_inference_cost_share_high",
+            range_label="across the drivers' ranges"),
+    Finding("Chip throughput model, out-of-sample error at maximum load", "03_chip_throughput",
+            "cv_median_abs_error_max_load", "{:.0%} median |error|",
+            "leave-one-source-out cross-validation over the published measurements; per-user and leave-one-chip-out "
+            "errors, and the in-sample error, in the notebook"),
+    Finding("Cerebras vs DGX B200 per-user speed, Llama 4 Maverick", "03_chip_throughput",
+            "cerebras_over_b200_maverick", "{:.1f}x",
+            "modelled per-user speed ratio (measured: 2.4x; the model misses single-stream GPU speed with "
+            "speculative decoding, see the notebook)"),
+    Finding("2026 hyperscaler capex (five companies)", "04_capex_allocation", "capex_2026_usd_b", "${:,.0f}B",
+            "latest company guidance (April-June 2026) on one calendar basis, Oracle calendarized; analysts' "
+            "estimates never added", low="capex_2026_usd_b_low", high="capex_2026_usd_b_high",
+            range_label="low to high guidance"),
+    Finding("2026 inference server capex", "04_capex_allocation", "inference_capex_2026_usd_b", "${:,.0f}B",
+            "75% AI share (unsourced) x 60% servers x a fleet share of inference",
+            low="inference_capex_2026_usd_b_p5", high="inference_capex_2026_usd_b_p95",
+            range_label="5th-95th percentile over the share definitions"),
+    Finding("Cost floor per million output tokens", "04_capex_allocation", "cost_floor_usd_per_mtok", "${:.3f}",
+            "Llama 3.3 70B on B200, 50 tokens/s per user, 60% utilization, 1:1 tokens, 9% cost of capital",
+            low="cost_floor_usd_per_mtok_p5", high="cost_floor_usd_per_mtok_p95",
+            range_label="5th-95th percentile, the throughput model's out-of-sample error included"),
+    Finding("Today's cheapest market price of that model over its floor", "04_capex_allocation",
+            "market_cheapest_over_floor", "{:.1f}x",
+            "Llama 3.3 70B at the cheapest host (genai-prices snapshot), billed at the same token mix; the median "
+            "host in the notebook", low="market_cheapest_over_floor", high="market_median_over_floor",
+            range_label="cheapest to median host"),
+    Finding("Year that model's price meets its floor", "04_capex_allocation", "price_meets_floor_year_fixed_rate",
+            "{:.1f}", "today's cheapest host price falling at the fixed-model rate",
+            low="price_meets_floor_year_fixed_rate_early", high="price_meets_floor_year_fixed_rate_late",
+            range_label="over the fixed-model rate's 90% interval"),
+    Finding("Edge vs cloud break-even (Algeria)", "05_edge_vs_cloud", "breakeven_months", "month {:.0f}",
+            "owning local servers vs paying an API billed per request at today's cheapest host, its price falling to "
+            "its floor; discounted, residual value", "never",
+            low="breakeven_months_high_throughput", high="breakeven_months_low_throughput",
+            range_label="across the local throughput's 80% interval"),
+    Finding("Sequoia's $600B question, its own inputs", "06_capex_payback", "sequoia_revenue_needed_usd_b",
+            "${:,.0f}B", "NVIDIA data-centre run-rate x 2 x 2: lifetime revenue for one year of spending; the latest "
+            "quarter's figure is in the notebook"),
+    Finding("2026 gap: revenue needed for 2026 capex minus token revenue", "06_capex_payback", "gap_2026_usd_b",
+            "${:,.0f}B a year", "capex $760B x 75% AI (unsourced), recovered at 9% over each part's life, vs Google's "
+            "published tokens x 2 x median list price", low="gap_2026_usd_b_p5", high="gap_2026_usd_b_p95",
+            range_label="5th-95th percentile"),
+    Finding("Break-even average price for inference's share of that charge", "06_capex_payback",
+            "breakeven_price_usd_per_mtok", "${:.2f} per million tokens", "at 2026's token volume"),
+    Finding("2030 gap, median of the Monte Carlo", "06_capex_payback", "gap_2030_usd_b_p50", "${:,.0f}B a year",
+            "demand-driven capex to 2030; Bain: $800B short", "beyond the run's horizon",
+            low="gap_2030_usd_b_p5", high="gap_2030_usd_b_p95", range_label="5th-95th percentile"),
+]
+
+
+def fmt_value(value, unit: str = "") -> str:
+    """A result for the page: 4 significant digits, fractions as percentages, nulls as "n/a"."""
+    if value is None or (isinstance(value, float) and value != value):
         return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if unit == "fraction" and abs(value) <= 1.5:
+            return f"{value:.1%}"
+        if unit == "year":
+            return f"{value:.1f}"
+        return f"{value:,.4g}" if 1e-3 <= abs(value) < 1e6 or value == 0 else f"{value:.3g}"
+    if isinstance(value, int):
+        return f"{value:,}" if unit != "year" else str(value)
     if isinstance(value, (list, dict)):
         text = json.dumps(value)
         return text if len(text) <= 80 else text[:77] + "..."
     return str(value)
 
 
-_STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border-bottom:1px solid #ddd;padding:.3rem .7rem;text-align:left;vertical-align:top}
-th{background:#f4f4f4}.ok{color:#1a7f37;font-weight:600}.failed{color:#c62828;font-weight:600}
-.figs img{max-width:320px;margin:.3rem;border:1px solid #ddd}code{background:#f4f4f4;padding:0 .2rem}
-"""
+def _format(fmt: str, value) -> str:
+    try:
+        return fmt.format(value)
+    except (TypeError, ValueError):
+        return fmt_value(value)
 
 
-#: The decision summary at the top of the report: (finding, notebook, result key, format, what it means,
-#: how to show a null result).
-DECISION_SUMMARY = [
-    ("LLM price decline, median of Epoch AI's trends", "01_price_decline", "median_factor_per_year", "{:.0f}x per year",
-     "cheapest price of reaching a capability level (not one model's price path); range across thresholds in the "
-     "notebook", "n/a"),
-    ("LLM price decline to today, Epoch's method: full window", "01_price_decline",
-     "full_window_median_factor_per_year", "{:.0f}x per year",
-     "Epoch's rows plus 2025-2026 prices, reasoning models kept; median across thresholds", "n/a"),
-    ("LLM price decline to today, Epoch's method: latest 18 months", "01_price_decline",
-     "latest_window_median_factor_per_year", "{:.0f}x per year",
-     "same thresholds fitted on the latest window only, beside the full-window rate; wide intervals", "n/a"),
-    ("One open model's own price decline (median over models)", "01_price_decline",
-     "fixed_model_median_factor_per_year", "{:.1f}x per year",
-     "first recorded price to today's cheapest host (genai-prices snapshot); the rate for budgets that keep a model",
-     "n/a"),
-    ("LLM price decline, a16z method (MMLU >= 42)", "01_price_decline", "a16z_mmlu42_factor_per_year",
-     "{:.1f}x per year", "cheapest monthly price, endpoints; a16z's 1,000x needs its $0.06 end point", "n/a"),
-    ("Inference share of AI compute (FLOP), 2026", "02_compute_split", "inference_share_2026", "{:.0%}",
-     "driver model at central drivers; Deloitte says about two-thirds", "n/a"),
-    ("  ... 5th-95th percentile, drivers drawn jointly", "02_compute_split", "inference_share_2026_p5", "{:.0%}",
-     "lower end; the upper end is inference_share_2026_p95 in the notebook", "n/a"),
-    ("Inference share of AI compute (FLOP), 2030", "02_compute_split", "inference_share_2030", "{:.0%}",
-     "projection at 2024-25 growth rates; joint 5-95% range in the notebook", "beyond the run's horizon"),
-    ("Lifetime inference share of one model's accelerator time", "02_compute_split", "lifetime_inference_cost_share",
-     "{:.0%}", "prompt prefill counted; generated tokens only in the notebook", "n/a"),
-    ("Chip throughput model, out-of-sample error at maximum load", "03_chip_throughput", "cv_median_abs_error_max_load",
-     "{:.0%} median |error|", "leave-one-source-out cross-validation over 381 published measurements; per-user and "
-     "leave-one-chip-out errors, and the in-sample error, in the notebook", "n/a"),
-    ("Cerebras vs DGX B200 per-user speed, Llama 4 Maverick", "03_chip_throughput", "cerebras_over_b200_maverick",
-     "{:.1f}x", "modelled per-user speed ratio (measured: 2.4x; the model misses single-stream GPU speed with "
-     "speculative decoding, see the notebook)", "n/a"),
-    ("2026 hyperscaler capex (five companies)", "04_capex_allocation", "capex_2026_usd_b", "${:,.0f}B",
-     "latest company guidance (April-June 2026) on one calendar basis, Oracle calendarized; range "
-     "capex_2026_usd_b_low/_high in the notebook; analysts' estimates never added", "n/a"),
-    ("2026 inference server capex", "04_capex_allocation", "inference_capex_2026_usd_b", "${:,.0f}B",
-     "75% AI share (unsourced) x 60% servers x a fleet share of inference; Monte Carlo over the share definitions",
-     "n/a"),
-    ("Cost floor per million output tokens", "04_capex_allocation", "cost_floor_usd_per_mtok", "${:.3f}",
-     "Llama 3.3 70B on B200, 50 tokens/s per user, 60% utilization, 1:1 tokens, 9% cost of capital, at cost", "n/a"),
-    ("Year Llama 3.1 70B's price meets that floor", "04_capex_allocation", "price_meets_floor_year_fixed_rate",
-     "{:.1f}", "priced when observed (2025-02), falling at a fixed-model rate", "n/a"),
-    ("Edge vs cloud break-even (Algeria)", "05_edge_vs_cloud", "breakeven_months", "month {:.0f}",
-     "owning local servers vs paying an API billed per request, its price falling to its floor; discounted, "
-     "residual value; 'never' when owning never catches up", "never"),
-    ("Sequoia's $600B question, its own inputs", "06_capex_payback", "sequoia_revenue_needed_usd_b", "${:,.0f}B",
-     "NVIDIA data-centre run-rate x 2 x 2: lifetime revenue for one year of spending; the latest quarter's figure is "
-     "in the notebook", "n/a"),
-    ("2026 gap: revenue needed for 2026 capex minus token revenue", "06_capex_payback", "gap_2026_usd_b", "${:,.0f}B a year",
-     "capex $760B x 75% AI (unsourced), recovered at 9% over each part's life, vs Google's published tokens x 2 x "
-     "median list price; 5-95% range in the notebook", "n/a"),
-    ("Break-even average price for inference's share of that charge", "06_capex_payback",
-     "breakeven_price_usd_per_mtok", "${:.2f} per million tokens", "at 2026's token volume", "n/a"),
-    ("2030 gap, median of the Monte Carlo", "06_capex_payback", "gap_2030_usd_b_p50", "${:,.0f}B a year",
-     "demand-driven capex to 2030; 5th and 95th percentiles gap_2030_usd_b_p5 / _p95; Bain: $800B short",
-     "beyond the run's horizon"),
-]
-
-
-def _decision_rows(runs) -> list[str]:
+def decision_rows(runs) -> list[dict]:
+    """The decision summary's rows for these runs: label, value, range, meaning, notebook."""
     by_stem = {run.stem: run for run in runs}
     rows = []
-    for label, stem, key, fmt, meaning, when_null in DECISION_SUMMARY:
-        run = by_stem.get(stem)
+    for finding in DECISION_SUMMARY:
+        run = by_stem.get(finding.stem)
+        span = ""
         if run is None:
             value = "not run"
         elif not run.ok:
             value = "notebook failed"
-        elif key not in run.results:
+        elif finding.key not in run.results:
             value = "n/a"
-        elif run.results[key] is None:
-            value = when_null
+        elif run.results[finding.key] is None:
+            value = finding.when_null
         else:
-            try:
-                value = fmt.format(run.results[key])
-            except (TypeError, ValueError):
-                value = _fmt(run.results[key])
-        link = f"<a href='{html.escape(stem)}/{html.escape(stem)}.html'>{html.escape(stem)}</a>"
-        rows.append(f"<tr><td>{html.escape(label)}</td><td><b>{html.escape(value)}</b></td>"
-                    f"<td>{html.escape(meaning)}</td><td>{link}</td></tr>")
+            value = _format(finding.fmt, run.results[finding.key])
+            low, high = (run.results.get(finding.low), run.results.get(finding.high)) if finding.low else (None, None)
+            if low is not None and high is not None:
+                span = f"{_format(finding.fmt, low)} to {_format(finding.fmt, high)}"
+        rows.append({"label": finding.label, "value": value, "range": span, "range_label": finding.range_label,
+                     "meaning": finding.meaning, "stem": finding.stem})
     return rows
+
+
+def caption(figure: str) -> str:
+    """A caption from a figure's file name: ``figures/pareto_llama-3.3-70b.png`` -> "Pareto llama-3.3-70b"."""
+    name = Path(figure).stem.replace("_", " ")
+    return name[:1].upper() + name[1:]
+
+
+def notebook_title(folder: Path, stem: str) -> str:
+    """The first Markdown heading of the executed notebook, else the stem."""
+    path = Path(folder) / f"{stem}.ipynb"
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return stem
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            match = re.search(r"^#+\s*(.+)$", "".join(cell.get("source", "")), flags=re.M)
+            if match:
+                return match.group(1).strip()
+    return stem
+
+
+def notebook_sections(runs) -> list[dict]:
+    """Per notebook: title, status, figures with captions, results with units and descriptions."""
+    from analysis.results import describe_results, load_about
+
+    sections = []
+    for run in runs:
+        about = load_about(run.folder) if run.folder else {}
+        about = {**describe_results(run.results, run.stem), **about}
+        results = [{"key": key, "value": fmt_value(value, about.get(key, {}).get("unit", "")),
+                    "unit": about.get(key, {}).get("unit", ""), "description": about.get(key, {}).get("description", "")}
+                   for key, value in sorted(run.results.items())]
+        sections.append({
+            "stem": run.stem, "title": notebook_title(Path(run.folder), run.stem) if run.folder else run.stem,
+            "ok": run.ok, "failure": "" if run.ok else run.failure_line(), "seconds": run.seconds,
+            "figures": [{"src": f"{run.stem}/{fig}", "caption": caption(fig)} for fig in run.figures],
+            "results": results,
+        })
+    return sections
+
+
+def render_template(name: str, **context) -> str:
+    """Render one of the package's Jinja2 templates (HTML autoescaped)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return env.get_template(name).render(**context)
 
 
 def write_index(folder: Path, runs, summary: dict) -> Path:
@@ -121,44 +221,17 @@ def write_index(folder: Path, runs, summary: dict) -> Path:
     runs : list of analysis.run.NotebookRun
         Outcomes, in notebook order.
     summary : dict
-        Run metadata (creation time, git commit, duration).
+        Run metadata (creation time, git commit, duration, data checksums).
+
+    Returns
+    -------
+    pathlib.Path
+        The page written.
     """
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'><title>Economics of AI inference: report</title>",
-        f"<style>{_STYLE}</style></head><body>",
-        "<h1>Economics of AI inference: report</h1>",
-        f"<p>Created {html.escape(str(summary.get('created_utc')))} UTC from commit "
-        f"<code>{html.escape(str(summary.get('git_commit')))}</code> in {summary.get('seconds')} s.</p>",
-        "<h2>Decision summary</h2><table><tr><th>finding</th><th>value</th><th>what it is</th><th>from</th></tr>",
-        *_decision_rows(runs),
-        "</table>",
-        "<h2>Notebooks</h2><table><tr><th>notebook</th><th>status</th><th>time (s)</th><th>files</th></tr>",
-    ]
-    for run in runs:
-        stem = html.escape(run.stem)
-        status = "<span class='ok'>ok</span>" if run.ok else f"<span class='failed'>FAILED</span> " \
-            f"{html.escape(run.failure_line())}"
-        parts.append(f"<tr><td><a href='{stem}/{stem}.html'>{stem}</a></td><td>{status}</td><td>{run.seconds}</td>"
-                     f"<td><a href='{stem}/{stem}.ipynb'>notebook</a> · <a href='{stem}/results.json'>results.json</a>"
-                     f"</td></tr>")
-    parts.append("</table>")
-    for run in runs:
-        stem = html.escape(run.stem)
-        parts.append(f"<h2 id='{stem}'><a href='{stem}/{stem}.html'>{stem}</a></h2>")
-        if run.results:
-            parts.append("<table><tr><th>result</th><th>value</th></tr>")
-            for key, value in sorted(run.results.items()):
-                parts.append(f"<tr><td><code>{html.escape(key)}</code></td><td>{html.escape(_fmt(value))}</td></tr>")
-            parts.append("</table>")
-        else:
-            parts.append("<p>No results recorded.</p>")
-        if run.figures:
-            parts.append("<div class='figs'>")
-            for fig in run.figures:
-                src = html.escape(f"{run.stem}/{fig}")
-                parts.append(f"<a href='{src}'><img src='{src}' alt='{html.escape(fig)}' loading='lazy'></a>")
-            parts.append("</div>")
-    parts.append("</body></html>")
-    target = folder / "index.html"
-    target.write_text("\n".join(parts), encoding="utf-8")
+    summary = {"created_utc": None, "git_commit": None, "seconds": None, "python_version": "", "data_sha256": {},
+               **summary}
+    page = render_template("index.html.j2", summary=summary, decisions=decision_rows(runs),
+                           notebooks=notebook_sections(runs), failed=[r.stem for r in runs if not r.ok])
+    target = Path(folder) / "index.html"
+    target.write_text(page, encoding="utf-8")
     return target

@@ -9,24 +9,81 @@ PALETTE = "colorblind"
 
 
 def use_style() -> None:
-    """Set the collection's seaborn theme (call once per notebook)."""
+    """Set the collection's seaborn theme and display settings (call once per notebook).
+
+    Besides the plotting theme, NumPy scalars print as plain numbers (``2.4``, not
+    NumPy 2's ``np.float64(2.4)``) wherever a notebook prints a dict or list of them.
+    """
     import matplotlib as mpl
+    import numpy as np
     import seaborn as sns
 
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
     mpl.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150, "savefig.bbox": "tight",
                          "axes.titleweight": "bold", "figure.figsize": (8, 4.5)})
+    if int(np.__version__.split(".")[0]) >= 2:
+        np.set_printoptions(legacy="1.25")
 
 
-def savefig(fig, folder: str | os.PathLike, name: str) -> Path:
+class QuietPath(type(Path())):
+    """A path (of a saved figure or results file); as a cell's last value it displays nothing (no machine path in pages)."""
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
+def savefig(fig, folder: str | os.PathLike, name: str) -> QuietPath:
     """Save ``fig`` as ``<folder>/figures/<name>.png`` and return the path.
 
-    The figure stays open so the notebook still displays it inline.
+    The figure stays open so the notebook still displays it inline. The returned path
+    is an ordinary :class:`pathlib.Path` that shows nothing when it ends a cell.
     """
-    target = Path(folder) / "figures" / f"{name}.png"
+    target = QuietPath(Path(folder) / "figures" / f"{name}.png")
     target.parent.mkdir(parents=True, exist_ok=True)
+    tidy(fig)
     fig.savefig(target)
     return target
+
+
+def _legend_covers_bars(ax, legend, renderer) -> bool:
+    from matplotlib.patches import Rectangle
+
+    box = legend.get_window_extent(renderer)
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_height() != 0]
+    return any(box.overlaps(bar.get_window_extent(renderer)) for bar in bars)
+
+
+def tidy(fig) -> None:
+    """Make a figure readable before it is saved (and shown): panels and legends that collide.
+
+    * A legend drawn over a bar chart's bars moves below its panel.
+    * A figure of several panels without a layout engine (and without colour bars) gets
+      matplotlib's constrained layout, so one panel's axis label never covers another.
+    """
+    import warnings
+
+    axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    has_colorbar = len(axes) != len(fig.axes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if len(axes) > 1 and not has_colorbar and fig.get_layout_engine() is None:
+            try:
+                fig.set_layout_engine("constrained")
+            except (RuntimeError, ValueError):
+                pass
+        try:
+            renderer = fig.canvas.get_renderer()
+            fig.draw_without_rendering()
+        except Exception:  # a backend without a renderer: leave the figure as drawn
+            return
+        for ax in axes:
+            legend = ax.get_legend()
+            if legend is None or not _legend_covers_bars(ax, legend, renderer):
+                continue
+            handles, labels = ax.get_legend_handles_labels()
+            title = legend.get_title().get_text()
+            ax.legend(handles, labels, title=title or None, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+                      ncol=min(len(labels), 3), frameon=False, fontsize="small", title_fontsize="small")
 
 
 def forest(ax, labels, estimate, low, high, *, log=True, xlabel="", reference=None):
@@ -70,11 +127,37 @@ def date_axis(ax) -> None:
 
 
 def plain_log_ticks(ax, axis: str = "y") -> None:
-    """Write log-axis ticks as plain numbers (10, 100) rather than powers of ten."""
+    """Write log-axis ticks as plain numbers (10, 100, 20M) rather than powers of ten.
+
+    Minor ticks at 2, 3 and 5 times a power of ten are labelled too when the axis spans
+    less than about 1.5 decades (so a short axis still has numbers).
+    """
     from matplotlib.ticker import FuncFormatter
 
-    fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if v >= 1 else f"{v:g}")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    fmt = FuncFormatter(lambda v, _pos: compact_number(v))
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(fmt)
+    target.set_minor_formatter(FuncFormatter(lambda v, _pos: compact_number(v) if _label_minor(target, v) else ""))
+
+
+def _label_minor(axis, value: float) -> bool:
+    """Label a minor log tick at 2, 3 and 5 times a power of ten when the axis spans under 1.5 decades."""
+    import math
+
+    low, high = sorted(axis.get_view_interval())
+    if value <= 0 or low <= 0 or math.log10(high / low) >= 1.5:
+        return False
+    return round(value / 10 ** math.floor(math.log10(value) + 1e-9), 6) in (2.0, 3.0, 5.0)
+
+
+def compact_number(value: float) -> str:
+    """A tick label: 1,000 -> "1k", 2e7 -> "20M", 3e9 -> "3B", 0.02 -> "0.02", 250 -> "250"."""
+    if value <= 0:
+        return f"{value:g}"
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e4, "k")):
+        if value >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:,.0f}" if value >= 1 else f"{value:g}"
 
 
 def plot_tornado(table, *, label_col: str, at_low: str, at_high: str, base: float, xlabel: str, title: str,

@@ -26,8 +26,31 @@ def git_commit() -> str | None:
         return None
 
 
-def run_info() -> dict:
-    """Python and package versions, git commit and data-file checksums of this run."""
+#: The MIME type under which :func:`run_info` hands its full record to the report's page builder.
+RUN_INFO_MIMETYPE = "application/vnd.analysis.run-info+json"
+
+
+class RunInfo(dict):
+    """The provenance record: a dict that displays as one line in a notebook.
+
+    Its display also carries the whole record under :data:`RUN_INFO_MIMETYPE`; the
+    report's page builder takes it out of the page and shows it as a collapsed footer.
+    """
+
+    def summary(self) -> str:
+        """One line: commit, Python and the number of data files checksummed."""
+        return (f"run info: commit {self.get('git_commit') or 'unknown'}, Python {self.get('python')}, "
+                f"{len(self.get('data_sha256') or {})} data files checksummed (full record in the report's footer)")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": self.summary(), RUN_INFO_MIMETYPE: dict(self)}
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(self.summary())
+
+
+def run_info() -> RunInfo:
+    """Python and package versions, git commit and data-file checksums of this run (a :class:`RunInfo`)."""
     from analysis.sources import current_checksums
 
     versions = {}
@@ -36,10 +59,10 @@ def run_info() -> dict:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    return {
+    return RunInfo({
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "packages": versions,
         "git_commit": git_commit(),
         "data_sha256": current_checksums(),
-    }
+    })

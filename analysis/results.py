@@ -18,6 +18,8 @@ import pandas as pd
 from analysis import paths
 
 RESULTS_FILE = "results.json"
+#: The key of ``results.json`` that holds ``{key: {"unit": ..., "description": ...}}``.
+ABOUT_KEY = "_about"
 
 
 def output_dir(requested: str | os.PathLike | None, stem: str) -> Path:
@@ -54,8 +56,33 @@ def _plain(value):
     raise TypeError(f"cannot store {type(value).__name__} in results.json: {value!r}")
 
 
-def save_results(results: dict, folder: str | os.PathLike) -> Path:
+def describe_results(keys, stem: str = "", about: dict | None = None) -> dict:
+    """``{key: {"unit", "description"}}`` for the keys the catalog (or ``about``) describes.
+
+    Parameters
+    ----------
+    keys : iterable of str
+        Result keys.
+    stem : str
+        The notebook that saved them (see :func:`analysis.result_catalog.describe`).
+    about : dict, optional
+        ``{key: (unit, description)}`` given by the notebook; wins over the catalog.
+    """
+    from analysis.result_catalog import describe
+
+    out = {}
+    for key in keys:
+        entry = (about or {}).get(key) or describe(key, stem)
+        if entry is not None:
+            out[key] = {"unit": entry[0], "description": entry[1]}
+    return out
+
+
+def save_results(results: dict, folder: str | os.PathLike, about: dict | None = None):
     """Write headline numbers to ``<folder>/results.json`` (atomically).
+
+    Each key's unit and one-line description come from :mod:`analysis.result_catalog`
+    (or ``about``) and are stored under ``"_about"`` in the same file.
 
     Parameters
     ----------
@@ -63,20 +90,29 @@ def save_results(results: dict, folder: str | os.PathLike) -> Path:
         Names to numbers, strings, booleans or small lists. Non-finite floats are
         stored as ``null``.
     folder : str or path-like
-        The notebook's output folder (see :func:`output_dir`).
+        The notebook's output folder (see :func:`output_dir`); its name, when it is a
+        notebook's stem, selects notebook-specific catalog entries.
+    about : dict, optional
+        ``{key: (unit, description)}`` for keys the catalog lacks or describes differently.
 
     Returns
     -------
     pathlib.Path
-        The file written.
+        The file written (a path that displays nothing when it ends a notebook cell).
     """
+    from analysis.plotting import QuietPath
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / RESULTS_FILE
     tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(_plain(results), indent=2, sort_keys=True) + "\n")
+    payload = _plain(results)
+    described = describe_results(payload, folder.name, about)
+    if described:
+        payload[ABOUT_KEY] = described
+    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
     os.replace(tmp, target)
-    return target
+    return QuietPath(target)
 
 
 def save_table(table: pd.DataFrame, folder: str | os.PathLike, name: str) -> Path:
@@ -86,7 +122,18 @@ def save_table(table: pd.DataFrame, folder: str | os.PathLike, name: str) -> Pat
     return target
 
 
-def load_results(folder: str | os.PathLike) -> dict:
-    """Read ``<folder>/results.json``; an empty dict when the notebook wrote none."""
+def _read(folder: str | os.PathLike) -> dict:
     path = Path(folder) / RESULTS_FILE
     return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def load_results(folder: str | os.PathLike) -> dict:
+    """Read the values of ``<folder>/results.json`` (without ``_about``); an empty dict when there is none."""
+    values = _read(folder)
+    values.pop(ABOUT_KEY, None)
+    return values
+
+
+def load_about(folder: str | os.PathLike) -> dict:
+    """``{key: {"unit", "description"}}`` recorded in ``<folder>/results.json`` (empty when none)."""
+    return _read(folder).get(ABOUT_KEY) or {}

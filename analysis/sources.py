@@ -33,6 +33,18 @@ def current_checksums(data_dir: Path | None = None) -> dict[str, str]:
     return {p.name: sha256(p) for p in sorted(folder.glob("*.csv"))}
 
 
+UPDATE_COMMAND = "python -m analysis checksums --update"
+
+
+def changed_message(name: str, digest: str, size: int, record: dict) -> str:
+    """One line saying that ``name`` differs from its origin record and how to record the change."""
+    recorded = record.get("sha256")
+    was = f"{str(recorded)[:12]}..., {record.get('bytes')} bytes" if recorded else "no checksum"
+    return (f"{name}: changed since {SOURCES_FILE} recorded it (now sha256 {digest[:12]}..., {size} bytes; "
+            f"recorded {was}). If you changed it on purpose, update its origin record in data/{SOURCES_FILE} "
+            f"and record the new checksum with: {UPDATE_COMMAND}")
+
+
 def verify(data_dir: Path | None = None) -> list[str]:
     """Problems found comparing data files with their origin records (empty when all is well).
 
@@ -50,11 +62,9 @@ def verify(data_dir: Path | None = None) -> list[str]:
         missing = [f for f in REQUIRED_FIELDS if f not in record]
         if missing:
             problems.append(f"{name}: origin record lacks {', '.join(missing)}")
-        if record.get("sha256") != digest:
-            problems.append(f"{name}: sha256 is {digest}, {SOURCES_FILE} records {record.get('sha256')}")
         size = (folder / name).stat().st_size
-        if record.get("bytes") != size:
-            problems.append(f"{name}: size is {size} bytes, {SOURCES_FILE} records {record.get('bytes')}")
+        if record.get("sha256") != digest or record.get("bytes") != size:
+            problems.append(changed_message(name, digest, size, record))
     for name in records:
         if not (folder / name).is_file():
             problems.append(f"{name}: listed in {SOURCES_FILE} but missing from {folder}")

@@ -59,8 +59,8 @@ def tiny_notebooks(tmp_path, monkeypatch) -> Path:
     folder.mkdir()
     params = 'x: int = 2  # a number\noutput_dir: str = ""  # set by the runner'
     save = "from analysis import results\nresults.save_results({'x_squared': x * x}, results.output_dir(output_dir, 'nb'))"
-    write_notebook(folder / "a_ok.ipynb", params, save)
-    write_notebook(folder / "b_fails.ipynb", params, "y = x + 1", "raise ValueError('deliberate failure for the test')")
+    write_notebook(folder / "91_ok.ipynb", params, save)
+    write_notebook(folder / "92_fails.ipynb", params, "y = x + 1", "raise ValueError('deliberate failure for the test')")
     monkeypatch.setenv("ANALYSIS_NOTEBOOKS_DIR", str(folder))
     return folder
 
@@ -97,3 +97,17 @@ def network_guard(tmp_path) -> dict:
     (folder / "sitecustomize.py").write_text(_GUARD)
     path = os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH", "")) if p)
     return {**os.environ, "PYTHONPATH": path}
+
+
+@pytest.fixture(scope="session")
+def default_report(tmp_path_factory) -> Path:
+    """One report of every notebook at its defaults (shared by the page, README and browser tests).
+
+    03's ablation (one cross-validation per model term, minutes of CPU) is switched off: it adds a table,
+    not a result, and every other cell runs at its defaults.
+    """
+    folder = tmp_path_factory.mktemp("default-report") / "report"
+    proc = run_cli("report", "--jobs", "2", "--out", str(folder), "-p", "03_chip_throughput.ablation=false",
+                   env={"ANALYSIS_REPORTS_DIR": str(folder.parent / "reports")})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return folder

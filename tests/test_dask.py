@@ -22,24 +22,24 @@ def test_report_on_a_local_cluster_equals_the_local_pool(reports, tiny_notebooks
     outcomes = {}
     for label, extra in (("pool", []), ("dask", ["--scheduler", "local:2"])):
         out = tmp_path / label
-        proc = run_cli("report", "a_ok", "b_fails", "-p", "x=5", "--out", str(out), *extra)
+        proc = run_cli("report", "91_ok", "92_fails", "-p", "x=5", "--out", str(out), *extra)
         failures = [line for line in proc.stderr.splitlines() if line.startswith("FAILED")]
         outcomes[label] = (proc.returncode, [f.replace(str(out), "OUT") for f in failures],
-                           json.loads((out / "a_ok" / "results.json").read_text()),
-                           sorted(p.name for p in (out / "b_fails").iterdir()))
+                           json.loads((out / "91_ok" / "results.json").read_text()),
+                           sorted(p.name for p in (out / "92_fails").iterdir()))
     assert outcomes["pool"][0] == 1
     assert outcomes["dask"] == outcomes["pool"]
     assert "cell 3" in outcomes["dask"][1][0]
 
 
 def test_a_lost_worker_fails_its_run_only(reports, tiny_notebooks, tmp_path):
-    write_notebook(tiny_notebooks / "d_kills.ipynb", 'x: int = 1\noutput_dir: str = ""',
+    write_notebook(tiny_notebooks / "94_kills.ipynb", 'x: int = 1\noutput_dir: str = ""',
                    "import os, signal\nif x == 2:\n    os.kill(os.getppid(), signal.SIGKILL)   # the kernel's worker",
                    "from analysis import results\nresults.save_results({'x_squared': x * x}, output_dir)")
     grid = tmp_path / "grid.yaml"
     grid.write_text("x: [1, 2, 3, 4]\n")
     out = tmp_path / "sweep"
-    proc = run_cli("sweep", "d_kills", "--grid", str(grid), "--out", str(out), "--scheduler", "local:2")
+    proc = run_cli("sweep", "94_kills", "--grid", str(grid), "--out", str(out), "--scheduler", "local:2")
     assert proc.returncode == 1, proc.stderr[-2000:]
     failures = [line for line in proc.stderr.splitlines() if line.startswith("FAILED")]
     assert len(failures) == 1 and "worker lost" in failures[0], proc.stderr[-2000:]

@@ -120,14 +120,24 @@ def test_missing_file(tmp_path):
 
 
 def test_checksums_match_origin_records():
-    assert verify() == []
+    problems = verify()
+    if problems:  # the whole message, not pytest's truncated list comparison
+        pytest.fail("data files differ from data/sources.yml:\n" + "\n".join(problems), pytrace=False)
+
+
+def test_changed_data_file_names_the_file_and_the_update_command(data_copy):
+    with open(data_copy / "capex.csv", "a") as handle:
+        handle.write("\n")
+    (problem,) = verify(data_copy)
+    assert problem.startswith("capex.csv: changed since sources.yml recorded it")
+    assert problem.endswith("python -m analysis checksums --update")
 
 
 def test_checksum_test_can_fail(data_copy):
     with open(data_copy / "llm_prices.csv", "a") as handle:
         handle.write("\n")
     problems = verify(data_copy)
-    assert any("llm_prices.csv: sha256" in p for p in problems)
+    assert any("llm_prices.csv: changed" in p for p in problems)
     (data_copy / "extra.csv").write_text("a,b\n1,2\n")
     assert any("extra.csv: no origin record" in p for p in verify(data_copy))
 

@@ -82,25 +82,25 @@ def test_structural_data_faults_stop_the_runner(reports, data_copy, corrupt, fra
 
 
 def test_failing_notebook_does_not_stop_the_others(reports, tiny_notebooks):
-    first = run_cli("report", "a_ok")
+    first = run_cli("report", "91_ok")
     assert first.returncode == 0, first.stderr
     latest = (reports / "latest").resolve()
-    assert json.loads((latest / "a_ok" / "results.json").read_text()) == {"x_squared": 4}
+    assert json.loads((latest / "91_ok" / "results.json").read_text()) == {"x_squared": 4}
 
     proc = run_cli("report", "-p", "x=3", "--jobs", "2")
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     failures = [line for line in proc.stderr.splitlines() if line.startswith("FAILED")]
     assert len(failures) == 1
-    assert "b_fails" in failures[0] and "cell 3" in failures[0]
+    assert "92_fails" in failures[0] and "cell 3" in failures[0]
     assert "ValueError: deliberate failure for the test" in failures[0]
     # the other notebook ran, the partial executed notebook is kept, latest did not move
     runs = sorted(p for p in reports.iterdir() if p.is_dir() and not p.is_symlink() and p.name != "latest")
     assert len(runs) == 2
     failed_run = runs[-1]
-    assert json.loads((failed_run / "a_ok" / "results.json").read_text()) == {"x_squared": 9}
-    assert (failed_run / "b_fails" / "b_fails.ipynb").exists()
-    assert (failed_run / "b_fails" / "b_fails.html").exists()
+    assert json.loads((failed_run / "91_ok" / "results.json").read_text()) == {"x_squared": 9}
+    assert (failed_run / "92_fails" / "92_fails.ipynb").exists()
+    assert (failed_run / "92_fails" / "92_fails.html").exists()
     assert (reports / "latest").resolve() == latest
     assert not [p for p in reports.iterdir() if p.name.startswith(".building")]
     index = (failed_run / "index.html").read_text()
@@ -109,13 +109,13 @@ def test_failing_notebook_does_not_stop_the_others(reports, tiny_notebooks):
 
 def test_out_folder_leaves_latest_alone(reports, tiny_notebooks, tmp_path):
     out = tmp_path / "elsewhere"
-    proc = run_cli("report", "a_ok", "--out", str(out))
+    proc = run_cli("report", "91_ok", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    for name in ("index.html", "run.json", "a_ok/a_ok.ipynb", "a_ok/a_ok.html", "a_ok/results.json"):
+    for name in ("index.html", "run.json", "91_ok/91_ok.ipynb", "91_ok/91_ok.html", "91_ok/results.json"):
         assert (out / name).exists(), name
     assert (out.stat().st_mode & 0o777) == (0o777 & ~_umask())   # not left private like a temporary folder
     assert not (reports / "latest").exists()
-    again = run_cli("report", "a_ok", "--out", str(out))
+    again = run_cli("report", "91_ok", "--out", str(out))
     assert_one_line_error(again, 2, "not empty")
 
 
@@ -138,12 +138,12 @@ def test_kernel_runs_on_the_runners_interpreter_despite_a_users_python3_kernel(r
         "display_name": "broken", "language": "python"}))
     from conftest import write_notebook
 
-    write_notebook(tiny_notebooks / "c_which.ipynb", 'output_dir: str = ""  # set by the runner',
+    write_notebook(tiny_notebooks / "93_which.ipynb", 'output_dir: str = ""  # set by the runner',
                    "import sys\nfrom analysis import results\n"
                    "results.save_results({'executable': sys.executable}, results.output_dir(output_dir, 'c'))")
-    proc = run_cli("report", "c_which", env={"JUPYTER_DATA_DIR": str(user), "JUPYTER_PATH": str(user)})
+    proc = run_cli("report", "93_which", env={"JUPYTER_DATA_DIR": str(user), "JUPYTER_PATH": str(user)})
     assert proc.returncode == 0, proc.stderr
-    result = json.loads((reports / "latest" / "c_which" / "results.json").read_text())
+    result = json.loads((reports / "latest" / "93_which" / "results.json").read_text())
     assert result["executable"] == sys.executable
 
 
@@ -153,7 +153,7 @@ def test_sweep_writes_one_csv(reports, tiny_notebooks, tmp_path):
     grid = tmp_path / "grid.yaml"
     grid.write_text("x: [1, 2, 5]\n")
     out = tmp_path / "sweep"
-    proc = run_cli("sweep", "a_ok", "--grid", str(grid), "--out", str(out), "--jobs", "2")
+    proc = run_cli("sweep", "91_ok", "--grid", str(grid), "--out", str(out), "--jobs", "2")
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out / "sweep.csv").sort_values("param.x")
     assert list(table["param.x"]) == [1, 2, 5]
@@ -161,7 +161,7 @@ def test_sweep_writes_one_csv(reports, tiny_notebooks, tmp_path):
     assert table["ok"].all()
     bad = tmp_path / "bad_grid.yaml"
     bad.write_text("y: [1]\n")
-    assert_one_line_error(run_cli("sweep", "a_ok", "--grid", str(bad)), 2, "unknown parameter 'y'")
+    assert_one_line_error(run_cli("sweep", "91_ok", "--grid", str(bad)), 2, "unknown parameter 'y'")
 
 
 def test_interrupted_run_leaves_no_report_and_latest_unchanged(reports, tiny_notebooks):
@@ -173,15 +173,15 @@ def test_interrupted_run_leaves_no_report_and_latest_unchanged(reports, tiny_not
 
     from conftest import write_notebook
 
-    assert run_cli("report", "a_ok").returncode == 0
+    assert run_cli("report", "91_ok").returncode == 0
     latest = (reports / "latest").resolve()
-    write_notebook(tiny_notebooks / "c_slow.ipynb", 'output_dir: str = ""  # set by the runner',
+    write_notebook(tiny_notebooks / "93_slow.ipynb", 'output_dir: str = ""  # set by the runner',
                    "import time\ntime.sleep(60)")
-    proc = subprocess.Popen([sys.executable, "-m", "analysis", "report", "c_slow"], cwd=str(PROJECT),
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "report", "93_slow"], cwd=str(PROJECT),
                             env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     deadline = time.time() + 60
-    while time.time() < deadline and not list(reports.glob(".building-*/c_slow")):
+    while time.time() < deadline and not list(reports.glob(".building-*/93_slow")):
         time.sleep(0.2)
     time.sleep(8.0)                       # the kernel has started and is inside the sleeping cell
     proc.send_signal(signal.SIGINT)
@@ -217,9 +217,9 @@ def test_killed_runner_takes_its_workers_along_and_its_build_folder_is_removed(r
     from conftest import write_notebook
 
     started = tmp_path / "started"
-    write_notebook(tiny_notebooks / "c_slow.ipynb", 'output_dir: str = ""  # set by the runner',
+    write_notebook(tiny_notebooks / "93_slow.ipynb", 'output_dir: str = ""  # set by the runner',
                    f"import time\nopen({str(started)!r}, 'w').close()\ntime.sleep(120)")
-    proc = subprocess.Popen([sys.executable, "-m", "analysis", "report", "c_slow", "--jobs", "2"], cwd=str(PROJECT),
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "report", "93_slow", "--jobs", "2"], cwd=str(PROJECT),
                             env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
@@ -237,7 +237,7 @@ def test_killed_runner_takes_its_workers_along_and_its_build_folder_is_removed(r
             proc.kill()
     abandoned = list(reports.glob(".building-*"))
     assert len(abandoned) == 1 and (abandoned[0] / ".owner").exists()
-    assert run_cli("report", "a_ok").returncode == 0
+    assert run_cli("report", "91_ok").returncode == 0
     assert not list(reports.glob(".building-*"))
 
 
@@ -246,14 +246,14 @@ def test_two_reports_started_at_once_both_finish_in_their_own_folders(reports, t
     import subprocess
     import sys
 
-    procs = [subprocess.Popen([sys.executable, "-m", "analysis", "report", "a_ok", "-p", f"x={x}", "--jobs", "1"],
+    procs = [subprocess.Popen([sys.executable, "-m", "analysis", "report", "91_ok", "-p", f"x={x}", "--jobs", "1"],
                               cwd=str(PROJECT), env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for x in (3, 4)]
     outcomes = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err[-1500:] for _, err in outcomes]
     runs = sorted(p for p in reports.iterdir() if p.is_dir() and not p.is_symlink())
     assert len(runs) == 2
-    assert sorted(json.loads((r / "a_ok" / "results.json").read_text())["x_squared"] for r in runs) == [9, 16]
+    assert sorted(json.loads((r / "91_ok" / "results.json").read_text())["x_squared"] for r in runs) == [9, 16]
     latest = (reports / "latest").resolve()
     assert latest in runs and (latest / "index.html").exists() and (latest / "run.json").exists()
     assert not [p for p in reports.iterdir() if p.name.startswith(".")]

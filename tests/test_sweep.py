@@ -80,7 +80,7 @@ def test_sweep_with_a_range_and_scientific_notation(reports, tiny_notebooks, tmp
     grid = tmp_path / "grid.yaml"
     grid.write_text("x: {low: 1, high: 1e3, n: 3, log: true}\n")
     out = tmp_path / "sweep"
-    proc = run_cli("sweep", "a_ok", "--grid", str(grid), "--out", str(out), "--jobs", "2", "--seed", "7")
+    proc = run_cli("sweep", "91_ok", "--grid", str(grid), "--out", str(out), "--jobs", "2", "--seed", "7")
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out / "sweep.csv")
     assert len(table) == 3 and (table["x_squared"] == table["param.x"] ** 2).all()
@@ -93,14 +93,14 @@ def test_interrupted_sweep_resumes_only_the_missing_runs(reports, tiny_notebooks
 
     log, block = tmp_path / "executions.log", tmp_path / "block"
     block.touch()
-    write_notebook(tiny_notebooks / "c_logged.ipynb", 'x: int = 1\noutput_dir: str = ""',
+    write_notebook(tiny_notebooks / "95_logged.ipynb", 'x: int = 1\noutput_dir: str = ""',
                    f"import os, time\nopen({str(log)!r}, 'a').write(f'{{x}}\\n')\n"
                    f"while x == 3 and os.path.exists({str(block)!r}):\n    time.sleep(0.2)",
                    "from analysis import results\nresults.save_results({'x_squared': x * x}, output_dir)")
     grid = tmp_path / "grid.yaml"
     grid.write_text("x: [1, 2, 3]\n")
     out = tmp_path / "sweep"
-    proc = subprocess.Popen([sys.executable, "-m", "analysis", "sweep", "c_logged", "--grid", str(grid),
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "sweep", "95_logged", "--grid", str(grid),
                              "--out", str(out), "--jobs", "1"], cwd=str(PROJECT), env=dict(os.environ),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.time() + 120
@@ -113,14 +113,14 @@ def test_interrupted_sweep_resumes_only_the_missing_runs(reports, tiny_notebooks
     assert sorted(pd.read_csv(out / "sweep.csv")["param.x"]) == [1, 2]     # finished runs were kept
 
     block.unlink()
-    resumed = run_cli("sweep", "c_logged", "--grid", str(grid), "--resume", str(out), "--jobs", "1")
+    resumed = run_cli("sweep", "95_logged", "--grid", str(grid), "--resume", str(out), "--jobs", "1")
     assert resumed.returncode == 0, resumed.stderr
     assert "2 of 3 runs already complete" in resumed.stdout
     assert log.read_text().split() == ["1", "2", "3", "3"]
     table = pd.read_csv(out / "sweep.csv")
     assert list(table["param.x"]) == [1, 2, 3] and list(table["x_squared"]) == [1, 4, 9]
 
-    again = run_cli("sweep", "c_logged", "--grid", str(grid), "--resume", str(out))
+    again = run_cli("sweep", "95_logged", "--grid", str(grid), "--resume", str(out))
     assert again.returncode == 0 and log.read_text().split() == ["1", "2", "3", "3"]
 
 
@@ -129,12 +129,12 @@ def test_resume_needs_a_sweep_of_the_same_notebook(reports, tiny_notebooks, tmp_
 
     grid = tmp_path / "grid.yaml"
     grid.write_text("x: [1]\n")
-    assert_one_line_error(run_cli("sweep", "a_ok", "--grid", str(grid), "--resume", str(tmp_path)), 2,
+    assert_one_line_error(run_cli("sweep", "91_ok", "--grid", str(grid), "--resume", str(tmp_path)), 2,
                           "not a sweep folder")
-    (tmp_path / "sweep.json").write_text('{"notebook": "b_fails"}')
-    assert_one_line_error(run_cli("sweep", "a_ok", "--grid", str(grid), "--resume", str(tmp_path)), 2,
-                          "that sweep ran b_fails")
-    assert_one_line_error(run_cli("sweep", "a_ok", "--grid", str(grid), "--out", "x", "--resume", "y"), 2,
+    (tmp_path / "sweep.json").write_text('{"notebook": "92_fails"}')
+    assert_one_line_error(run_cli("sweep", "91_ok", "--grid", str(grid), "--resume", str(tmp_path)), 2,
+                          "that sweep ran 92_fails")
+    assert_one_line_error(run_cli("sweep", "91_ok", "--grid", str(grid), "--out", "x", "--resume", "y"), 2,
                           "give one")
 
 
@@ -167,5 +167,5 @@ def test_sweep_writes_its_page(reports, tiny_notebooks, tmp_path):
     grid = tmp_path / "grid.yaml"
     grid.write_text("x: [1, 2]\n")
     out = tmp_path / "sweep"
-    assert run_cli("sweep", "a_ok", "--grid", str(grid), "--out", str(out), "--jobs", "1").returncode == 0
+    assert run_cli("sweep", "91_ok", "--grid", str(grid), "--out", str(out), "--jobs", "1").returncode == 0
     assert "<h3>x_squared</h3>" in (out / "sweep.html").read_text()

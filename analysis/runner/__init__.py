@@ -9,6 +9,7 @@
 from analysis.runner.backends import Job, execute
 from analysis.runner.cli import build_parser, checksums, lab, main
 from analysis.runner.execution import (DEFAULT_CELL_TIMEOUT_S, NotebookRun, discover_notebooks,
+                                       ignored_notebooks,
                                        install_private_kernel, private_kernel, render_html, run_notebook,
                                        select_notebooks)
 from analysis.runner.report import report
@@ -16,5 +17,5 @@ from analysis.runner.staging import LATEST
 from analysis.runner.sweep import expand_grid, latin_hypercube, run_key, sweep
 
 __all__ = ["DEFAULT_CELL_TIMEOUT_S", "Job", "LATEST", "NotebookRun", "build_parser", "checksums", "discover_notebooks",
-           "execute", "expand_grid", "install_private_kernel", "lab", "latin_hypercube", "main", "private_kernel",
+           "execute", "ignored_notebooks", "expand_grid", "install_private_kernel", "lab", "latin_hypercube", "main", "private_kernel",
            "render_html", "report", "run_key", "run_notebook", "select_notebooks", "sweep"]

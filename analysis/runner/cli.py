@@ -1,4 +1,4 @@
-"""The command line: ``python -m analysis report|sweep|lab|checksums|data``.
+"""The command line: ``python -m analysis report|sweep|compare|readme|lab|checksums|data``.
 
 Exit codes: 0 success, 1 a notebook failed, 2 bad input (parameters, notebook
 names, YAML, data), 130 interrupted.
@@ -19,12 +19,40 @@ from analysis.runner.sweep import sweep
 
 
 def lab(extra: list[str]) -> int:
-    """Open JupyterLab on the notebooks folder with this interpreter as the ``python3`` kernel."""
+    """Open JupyterLab at the project root with this interpreter as the ``python3`` kernel.
+
+    The Lab's file browser shows ``notebooks/``, ``reports/`` (where interactive runs
+    save their figures) and ``data/``. Ctrl-C is left to Jupyter: this process ignores
+    it while the server runs, so the server asks for confirmation, shuts its kernels down
+    and prints its own messages, and ``make lab`` returns once it has.
+
+    Parameters
+    ----------
+    extra : list of str
+        Further ``jupyter lab`` options, e.g. ``--no-browser --ip=0.0.0.0 --allow-root``.
+
+    Returns
+    -------
+    int
+        The server's exit status (0 after a normal shutdown).
+    """
+    import signal
     import subprocess
 
     with private_kernel():
-        command = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={paths.notebooks_dir()}", *extra]
-        return subprocess.call(command)
+        command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={paths.PROJECT_ROOT}",
+                   "--ContentsManager.post_save_hook=analysis.nbfilter.post_save_hook", *extra]
+        # a handler (unlike SIG_IGN) is not inherited by the server: it keeps Jupyter's own Ctrl-C handling
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
+        try:
+            process = subprocess.Popen(command)
+            while True:
+                try:
+                    return process.wait()
+                except KeyboardInterrupt:  # pragma: no cover - the handler above swallows SIGINT
+                    continue
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 def checksums(update: bool = False) -> int:
@@ -90,7 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT_S)
     swp.add_argument("--scheduler", metavar="ADDRESS", help=scheduler_help)
 
-    sub.add_parser("lab", help="open JupyterLab with this environment's kernel")
+    cmp_ = sub.add_parser("compare", help="compare two report folders: results, parameters, data, figures")
+    cmp_.add_argument("first", metavar="A", help="report folder, e.g. upstream's run")
+    cmp_.add_argument("second", metavar="B", help="report folder, e.g. your run")
+    cmp_.add_argument("--out", metavar="FILE.html", help="where to write the page (default B/compare.html)")
+
+    rdm = sub.add_parser("readme", help="rewrite the README's marked numbers from a report's results")
+    rdm.add_argument("report", nargs="?", help="report folder (default reports/latest)")
+    rdm.add_argument("--check", action="store_true", help="only list the numbers that differ; exit 1 if any")
+
+    sub.add_parser("lab", help="open JupyterLab at the project root with this environment's kernel")
     chk = sub.add_parser("checksums", help="check data files against data/sources.yml")
     chk.add_argument("--update", action="store_true",
                      help="rewrite sha256/bytes in data/sources.yml after a deliberate data change")
@@ -142,6 +179,14 @@ def main(argv: list[str] | None = None) -> int:
                          seed=args.seed, engine=args.engine, scheduler=scheduler)
         if args.command == "data":
             return data_command(args.what, args.snapshot_date)
+        if args.command == "readme":
+            from analysis.readme import readme
+
+            return readme(args.report, args.check)
+        if args.command == "compare":
+            from analysis.runner.compare import compare
+
+            return compare(args.first, args.second, args.out)
         return checksums(args.update)
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)

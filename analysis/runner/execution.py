@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -55,22 +56,38 @@ class NotebookRun:
 # Notebooks and kernels
 # --------------------------------------------------------------------------------------
 
+#: The collection's notebooks: two digits, an underscore, lower-case words (``03_chip_throughput.ipynb``).
+NOTEBOOK_NAME = re.compile(r"[0-9]{2}_[a-z0-9_]+\.ipynb")
+
+
 def discover_notebooks() -> dict[str, Path]:
-    """``{stem: path}`` for every ``*.ipynb`` in the notebooks folder, in name order."""
+    """``{stem: path}`` for every ``NN_name.ipynb`` in the notebooks folder, in name order.
+
+    Other notebooks there (a Lab's ``Untitled.ipynb``, a scratch copy) are not part of
+    the collection; :func:`ignored_notebooks` lists them.
+    """
     folder = paths.notebooks_dir()
-    return {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
+    return {p.stem: p for p in sorted(folder.glob("*.ipynb")) if NOTEBOOK_NAME.fullmatch(p.name)}
+
+
+def ignored_notebooks() -> list[Path]:
+    """Notebooks in the notebooks folder that the runner leaves alone (not named ``NN_name.ipynb``)."""
+    return [p for p in sorted(paths.notebooks_dir().glob("*.ipynb")) if not NOTEBOOK_NAME.fullmatch(p.name)]
 
 
 def select_notebooks(names: list[str]) -> dict[str, Path]:
     """The notebooks named (all when none), or a :class:`ParameterError` naming the unknown one."""
     available = discover_notebooks()
     if not available:
-        raise ParameterError(f"no notebooks found in {paths.notebooks_dir()}")
+        raise ParameterError(f"no NN_name.ipynb notebooks found in {paths.notebooks_dir()}")
     if not names:
         return available
     chosen = {}
     for name in names:
         stem = Path(name).stem if name.endswith(".ipynb") else name
+        if stem not in available and (paths.notebooks_dir() / f"{stem}.ipynb").is_file():
+            raise ParameterError(f"{stem}.ipynb is not part of the collection: the runner runs NN_name.ipynb notebooks "
+                                 f"only (rename it, e.g. 06_{re.sub(r'[^a-z0-9]+', '_', stem.lower()).strip('_')}.ipynb)")
         if stem not in available:
             raise ParameterError(f"unknown notebook {name!r} (available: {', '.join(available)})")
         chosen[stem] = available[stem]
@@ -88,7 +105,7 @@ def install_private_kernel(folder: Path) -> Path:
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
                  "--IPKernelApp.log_level=CRITICAL"],
-        "display_name": "Python 3 (analysis)", "language": "python", "metadata": {"debugger": True},
+        "display_name": "Python 3", "language": "python", "metadata": {"debugger": True},
     }))
     previous = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = str(folder) + (os.pathsep + previous if previous else "")
@@ -183,6 +200,8 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
     executed = folder / f"{stem}.ipynb"
     started = time.perf_counter()
     full = {**parameters, "output_dir": str(folder)}
+    os.environ["ANALYSIS_HEADLESS"] = "1"      # explorers draw their default figure (analysis.explore)
+    env = {**(env or {}), "ANALYSIS_HEADLESS": "1"}
     if engine == "warm":
         from analysis.runner.warm import warm_execute
 
@@ -206,10 +225,7 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
 
 
 def render_html(executed: Path, target: Path) -> None:
-    """Render an executed notebook to standalone HTML with code cells hidden."""
-    import nbformat
-    from nbconvert import HTMLExporter
+    """Render an executed notebook to its report page (see :mod:`analysis.runner.notebook_page`)."""
+    from analysis.runner.notebook_page import render_page
 
-    exporter = HTMLExporter(exclude_input=True, exclude_output_prompt=True, exclude_input_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(str(executed), as_version=4))
-    target.write_text(body, encoding="utf-8")
+    render_page(executed, target)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from analysis.params import declared_parameters, read_yaml, resolve
 from analysis.runner.backends import Job, execute
-from analysis.runner.execution import DEFAULT_CELL_TIMEOUT_S, NotebookRun, select_notebooks
+from analysis.runner.execution import DEFAULT_CELL_TIMEOUT_S, NotebookRun, ignored_notebooks, select_notebooks
 from analysis.runner.staging import point_latest, prepare_destination, relocate, staged
 
 
@@ -45,6 +45,9 @@ def report(names: list[str], cli_params: list[str], params_file: str | None, job
     from analysis.index_page import write_index
 
     notebooks = select_notebooks(names)
+    if not names:
+        for path in ignored_notebooks():
+            print(f"note: ignored {path.name} (not named NN_name.ipynb, so not part of the collection)")
     file_values = read_yaml(params_file) if params_file else {}
     declared = {stem: declared_parameters(path) for stem, path in notebooks.items()}
     parameters = resolve(list(notebooks), declared, cli_params, file_values)
@@ -78,12 +81,17 @@ def report(names: list[str], cli_params: list[str], params_file: str | None, job
 
 def run_summary(runs: list[NotebookRun], seconds: float) -> dict:
     """The ``run.json`` of a report: time, commit, interpreter and every run's outcome."""
+    import platform
+
     from analysis.provenance import git_commit
+    from analysis.sources import current_checksums
 
     return {
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(seconds, 2),
         "git_commit": git_commit(),
         "python": sys.executable,
+        "python_version": platform.python_version(),
+        "data_sha256": current_checksums(),
         "notebooks": [asdict(r) for r in runs],
     }

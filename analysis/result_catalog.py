@@ -1,0 +1,162 @@
+"""What each headline result means: a unit and a one-line description per ``results.json`` key.
+
+:func:`analysis.results.save_results` looks every key up here and records the unit and
+description in ``results.json`` (under ``_about``), so notebooks need not repeat them
+and the report's front page can say what each number is. A key is found as
+``"<notebook stem>.<key>"`` first (for a name two notebooks use differently), then as
+``"<key>"``; a key ending in one of :data:`SUFFIXES` (``_p5``, ``_low``, ...) without
+an entry of its own takes its base key's unit and a description derived from it.
+
+Adding a result to a notebook: add its entry here (a test lists keys without one).
+"""
+
+from __future__ import annotations
+
+#: key -> (unit, one-line description). Units: "" for a plain count or label, "fraction" for 0-1 shares.
+CATALOG: dict[str, tuple[str, str]] = {
+    # 01_price_decline
+    "median_factor_per_year": ("x per year", "median price decline of Epoch AI's capability-level trends"),
+    "min_factor_per_year": ("x per year", "slowest price decline among Epoch AI's capability-level trends"),
+    "max_factor_per_year": ("x per year", "fastest price decline among Epoch AI's capability-level trends"),
+    "n_trends": ("", "number of capability-threshold trends fitted"),
+    "n_price_rows": ("", "price observations used in the trend fits"),
+    "input_weight": ("", "weight of the input price in the blended price (output weight 1)"),
+    "epoch_reproduced_trends": ("", "Epoch AI's published trends reproduced from the shipped data"),
+    "epoch_reproduction_max_abs_log10_error": ("log10", "largest gap to Epoch AI's published trends"),
+    "a16z_mmlu42_factor_per_year": ("x per year", "a16z method at MMLU >= 42: cheapest monthly price, endpoints"),
+    "a16z_mmlu42_factor_per_year_ols": ("x per year", "a16z method at MMLU >= 42, log-linear fit instead of endpoints"),
+    "a16z_mmlu42_total_factor": ("x", "total price fall at MMLU >= 42 over a16z's three years"),
+    "a16z_mmlu42_total_factor_1to1": ("x", "the same total fall with a 1:1 input:output blend"),
+    "a16z_mmlu83_total_factor": ("x", "total price fall at MMLU >= 83 over a16z's window"),
+    "a16z_mmlu42_claimed_over_ours": ("ratio", "a16z's 1,000x over the factor the shipped points give"),
+    "a16z_mmlu_thresholds": ("MMLU score", "MMLU thresholds of the a16z curves"),
+    "a16z_published_end_price": ("USD per M tokens", "a16z's end-point price (cheapest third-party host)"),
+    # 02_compute_split
+    "inference_share_2023": ("fraction", "inference share of AI compute (FLOP) in 2023, calibrated to Deloitte"),
+    "inference_share_2025": ("fraction", "inference share of AI compute (FLOP) in 2025, driver model"),
+    "inference_share_2026": ("fraction", "inference share of AI compute (FLOP) in 2026, driver model"),
+    "inference_share_2030": ("fraction", "inference share of AI compute (FLOP) in 2030 at 2024-25 growth rates"),
+    "inference_share_2030_decaying_growth": ("fraction", "2030 inference share with growth decaying after 2025"),
+    "inference_time_share_2026": ("fraction", "inference share of accelerator time in 2026 (utilization-weighted)"),
+    "lifetime_inference_cost_share": ("fraction", "inference share of one model's lifetime accelerator time, "
+                                                  "prompt prefill counted"),
+    "lifetime_inference_cost_share_generated_only": ("fraction", "lifetime inference share counting generated "
+                                                                 "tokens only"),
+    "lifetime_inference_compute_share": ("fraction", "inference share of one model's lifetime FLOP"),
+    "logistic_trend_max_miss_points": ("percentage points", "largest miss of a logistic trend through the "
+                                                            "published shares"),
+    "max_gap_to_deloitte_points": ("percentage points", "largest gap between the driver model and Deloitte's "
+                                                        "figures"),
+    "monte_carlo_draws": ("", "Monte Carlo draws"),
+    "sensitivity_top_driver": ("", "the driver that moves the result most (tornado's top bar)"),
+    "training_growth_per_year": ("x per year", "growth of training compute assumed"),
+    # 03_chip_throughput
+    "median_abs_error_max_load": ("fraction", "median absolute error of the roofline model on max-load GPU rows"),
+    "median_abs_error_per_user": ("fraction", "median absolute error of the roofline model on per-user speeds"),
+    "n_measurements": ("", "shipped throughput measurements compared with the model"),
+    "cerebras_llama70b_tok_s_per_user": ("tokens/s per user", "modelled Cerebras speed, Llama 3.3 70B, one user"),
+    "cerebras_maverick_tok_s_per_user": ("tokens/s per user", "modelled Cerebras speed, Llama 4 Maverick"),
+    "cerebras_gptoss120b_tok_s_per_user": ("tokens/s per user", "modelled Cerebras speed, gpt-oss-120b"),
+    "b200_maverick_tok_s_per_user": ("tokens/s per user", "modelled DGX B200 speed, Llama 4 Maverick"),
+    "cerebras_over_b200_maverick": ("x", "Cerebras over DGX B200 per-user speed, Llama 4 Maverick"),
+    "cheapest_usd_per_mtok": ("USD per M output tokens", "cheapest chip and model at the interactivity target"),
+    "cheapest_usd_per_mtok_config": ("", "the model and chip of the cheapest cost per token"),
+    "fitted_compute_efficiency": ("fraction", "fraction of peak FLOP/s reached, as used"),
+    "interactivity_target": ("tokens/s per user", "per-user speed at which costs are compared"),
+    # 04_capex_allocation
+    "capex_2026_usd_b": ("USD billion", "2026 capex guidance of the five hyperscalers, summed"),
+    "ai_capex_2026_usd_b": ("USD billion", "AI share of 2026 capex (75% share, unsourced)"),
+    "inference_capex_2026_usd_b": ("USD billion", "2026 inference server spend"),
+    "accelerators_bought_m": ("million accelerators", "accelerators the server spend buys, per chip"),
+    "cost_floor_usd_per_mtok": ("USD per M output tokens", "cost floor of serving the reference model, capital "
+                                                           "recovered at the cost of capital"),
+    "cost_floor_usd_per_mtok_straight_line": ("USD per M output tokens", "the cost floor with straight-line "
+                                                                         "depreciation instead"),
+    "cost_floor_reference": ("", "model, chip and operating point of the cost floor"),
+    "cost_of_capital": ("fraction per year", "cost of capital used"),
+    "deloitte_inference_chip_market_usd_b": ("USD billion", "Deloitte's inference-optimized chip market"),
+    "fixed_model_decline_per_year": ("x per year", "median same-model price decline in the shipped prices"),
+    "inference_share_definition": ("", "which inference share the capex chain uses"),
+    "inference_share_fleet": ("fraction", "inference share of the accelerator fleet"),
+    "inference_share_flop_2026": ("fraction", "inference share of FLOP in 2026 (notebook 02's driver model)"),
+    "inference_share_mc_low": ("fraction", "lowest inference share the Monte Carlo draws"),
+    "inference_share_mc_high": ("fraction", "highest inference share the Monte Carlo draws"),
+    "inference_share_spend": ("fraction", "inference share of AI spend"),
+    "inference_share_time_2026": ("fraction", "inference share of accelerator time in 2026"),
+    "inference_share_used": ("fraction", "inference share used in the capex chain"),
+    "inference_tokens_per_year": ("output tokens per year", "token capacity of the 2026 inference servers "
+                                                            "(a capacity, not demand)"),
+    "monte_carlo_seconds": ("s", "time the Monte Carlo took"),
+    "price_meets_floor_year_fixed_rate": ("year", "year Llama 3.1 70B's price meets the cost floor, falling at "
+                                                  "the fixed-model rate"),
+    "price_meets_floor_year_a16z_rate": ("year", "the same year at a16z's capability-level rate"),
+    "price_meets_floor_year_epoch_rate": ("year", "the same year at Epoch AI's median capability-level rate"),
+    "price_observed": ("date", "when the reference API price was observed"),
+    "price_reference_usd_per_mtok_output": ("USD per M output tokens", "reference API price at the workload's "
+                                                                       "token mix"),
+    "server_price_basis": ("", "how chip prices are put on one basis"),
+    "utilization": ("fraction", "fleet utilization assumed for the cost floor"),
+    "year": ("year", "capex year"),
+    # 05_edge_vs_cloud
+    "breakeven_months": ("months", "month owning local servers becomes cheaper than the API (null: never within "
+                                   "the horizon)"),
+    "breakeven_months_flat_api_price": ("months", "break-even month if API prices stopped falling"),
+    "breakeven_months_output_only_billing": ("months", "break-even month billing output tokens only (the old slip)"),
+    "volume_owning_wins_tokens_per_month": ("output tokens per month", "smallest volume at which owning breaks "
+                                                                       "even within the horizon"),
+    "volume_owning_wins_flat_api_tokens_per_month": ("output tokens per month", "the same volume with flat API "
+                                                                                "prices"),
+    "api_decline_per_year_used": ("x per year", "API price decline used"),
+    "api_input_usd_per_mtok": ("USD per M input tokens", "API input price when observed"),
+    "api_output_usd_per_mtok": ("USD per M output tokens", "API output price when observed"),
+    "api_price_floor_usd_per_mtok": ("USD per M output tokens", "floor of the API price: the cost of serving the "
+                                                                "model class"),
+    "api_price_observed": ("date", "when the API price was observed"),
+    "capability_level_decline_per_year": ("x per year", "capability-level price decline (a16z method, MMLU >= 42)"),
+    "cloud_usd_per_mtok_month1": ("USD per M output tokens", "API cost in month 1, prompts included"),
+    "cloud_usd_per_mtok_final": ("USD per M output tokens", "API cost in the last month, prompts included"),
+    "discount_rate": ("fraction per year", "discount rate of both options' cash flows"),
+    "electricity_usd_per_kwh_used": ("USD per kWh", "electricity price used"),
+    "horizon_months": ("months", "months compared"),
+    "import_markup_used": ("fraction", "duties and taxes on imported hardware"),
+    "local_tokens_per_s": ("output tokens/s", "throughput of one local server"),
+    "npv_owning_advantage_usd": ("USD", "present value saved by owning over the horizon (negative: dearer)"),
+    "own_usd_per_mtok": ("USD per M output tokens", "cost of owning per million output tokens at this volume"),
+    "owning_wins_within_horizon": ("", "whether owning breaks even within the horizon"),
+    "region": ("", "region compared"),
+    "residual_fraction": ("fraction", "share of book value recovered at the horizon"),
+    "servers": ("", "local servers needed for the volume"),
+    "start_date": ("date", "month 1 of the comparison"),
+    "tokens_per_month": ("output tokens per month", "demand compared"),
+}
+
+#: Suffix -> how a derived description reads (``{}`` is the base key's description).
+SUFFIXES: dict[str, str] = {
+    "_p5": "5th percentile of: {}",
+    "_p95": "95th percentile of: {}",
+    "_low": "low end of the range of: {}",
+    "_high": "high end of the range of: {}",
+    "_early": "early end of the range of: {}",
+    "_late": "late end of the range of: {}",
+}
+
+
+def describe(key: str, stem: str = "") -> tuple[str, str] | None:
+    """``(unit, description)`` of a result key, or None when the catalog has no entry.
+
+    Parameters
+    ----------
+    key : str
+        The ``results.json`` key.
+    stem : str
+        The notebook that saved it (entries ``"<stem>.<key>"`` take precedence).
+    """
+    for name in (f"{stem}.{key}" if stem else None, key):
+        if name and name in CATALOG:
+            return CATALOG[name]
+    for suffix, template in SUFFIXES.items():
+        if key.endswith(suffix):
+            base = describe(key[: -len(suffix)], stem)
+            if base is not None:
+                return base[0], template.format(base[1])
+    return None
