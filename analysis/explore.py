@@ -66,7 +66,7 @@ def _explorer(draw: Callable, controls: dict):
 
 def throughput_explorer(models, hardware, precisions=("bf16", "fp8", "fp4"), *, input_tokens: int = 1024,
                         output_tokens: int = 1024, interactivity_target: float = 50.0, floors: dict | None = None,
-                        efficiency: dict | None = None, force: bool | None = None):
+                        efficiency: dict | None = None, utilization: float = 0.6, force: bool | None = None):
     """Explore one model on one chip at one precision: its throughput-interactivity curve and cost per token.
 
     Parameters
@@ -83,6 +83,8 @@ def throughput_explorer(models, hardware, precisions=("bf16", "fp8", "fp4"), *, 
         Per-layer latency floors by chip kind or id (see :func:`analysis.throughput.layer_latency_for`).
     efficiency : dict, optional
         ``memory_efficiency`` / ``compute_efficiency`` passed to the model.
+    utilization : float
+        Share of the chip's serving throughput sold; costs are per token sold at this utilization.
     force : bool, optional
         True for controls, False for a static figure; None decides (see :func:`interactive`).
 
@@ -99,8 +101,7 @@ def throughput_explorer(models, hardware, precisions=("bf16", "fp8", "fp4"), *, 
     models, hardware = list(models), list(hardware)
 
     def draw(model, chip, precision, target):
-        kind = table.loc[chip, "kind"]
-        prec = precision if kind in ("gpu", "tpu") else "bf16"
+        prec = tp.serving_precision(chip, precision)
         fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
         try:
             chips = tp.deployment_chips(model, chip, prec, input_tokens + output_tokens)
@@ -115,7 +116,7 @@ def throughput_explorer(models, hardware, precisions=("bf16", "fp8", "fp4"), *, 
             left.plot(user, per_chip, marker="o", ms=3)
             left.set_xscale("log")
             left.set_yscale("log")
-            cost = tp.cost_per_million_tokens(per_chip, table.loc[chip, "rental_usd_per_hour"])
+            cost = tp.cost_per_million_tokens(per_chip, table.loc[chip, "rental_usd_per_hour"], utilization)
             right.plot(user, cost, marker="o", ms=3, color="C1")
             right.set_xscale("log")
             right.set_yscale("log")
@@ -124,15 +125,15 @@ def throughput_explorer(models, hardware, precisions=("bf16", "fp8", "fp4"), *, 
                 ax.axvline(target, color="0.4", ls="--", lw=1)
             if best is not None:
                 usd = float(tp.cost_per_million_tokens(best["output_tokens_per_s_per_chip"],
-                                                       table.loc[chip, "rental_usd_per_hour"]))
+                                                       table.loc[chip, "rental_usd_per_hour"], utilization))
                 title += f": batch {int(best['batch'])} at >= {target:g} tokens/s per user"
                 if usd == usd:
                     right.plot([best["output_tokens_per_s_per_user"]], [usd], "o", color="C3", ms=8)
-                    title += f", ${usd:.3f} per M tokens"
+                    title += f", ${usd:.3f} per M tokens at {utilization:.0%} utilization"
         left.set_xlabel("output tokens/s per user")
         left.set_ylabel("output tokens/s per chip")
         right.set_xlabel("output tokens/s per user")
-        right.set_ylabel("USD per million output tokens")
+        right.set_ylabel(f"USD per million output tokens ({utilization:.0%} utilization)")
         fig.suptitle(title, fontsize=11)
         return fig
 

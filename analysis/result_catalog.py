@@ -31,6 +31,27 @@ CATALOG: dict[str, tuple[str, str]] = {
     "a16z_mmlu42_claimed_over_ours": ("ratio", "a16z's 1,000x over the factor the shipped points give"),
     "a16z_mmlu_thresholds": ("MMLU score", "MMLU thresholds of the a16z curves"),
     "a16z_published_end_price": ("USD per M tokens", "a16z's end-point price (cheapest third-party host)"),
+    "a16z_cheapest_host_end_price": ("USD per M tokens", "end price of the a16z curve with the cheapest host of each "
+                                                         "model (market snapshot)"),
+    "a16z_cheapest_host_mmlu42_factor_per_year": ("x per year", "a16z method at MMLU >= 42 with cheapest-host prices, "
+                                                                "to today"),
+    "a16z_cheapest_host_mmlu42_total_factor": ("x", "total price fall at MMLU >= 42 with cheapest-host prices, to today"),
+    "a16z_listed_only_mmlu42_factor_per_year": ("x per year", "the same a16z curve to today with listed prices only"),
+    "fixed_model_median_factor_per_year": ("x per year", "one open model's own price decline, launch price to today's "
+                                                         "cheapest host, median over models"),
+    "fixed_model_factor_ci_low": ("x per year", "low end of the fixed-model rate's 90% bootstrap interval"),
+    "fixed_model_factor_ci_high": ("x per year", "high end of the fixed-model rate's 90% bootstrap interval"),
+    "fixed_model_n_models": ("", "open models with a launch price and a price today"),
+    "full_window_median_factor_per_year": ("x per year", "Epoch's method on the extended data, full window, median "
+                                                         "across thresholds"),
+    "latest_window_median_factor_per_year": ("x per year", "Epoch's method on the latest window only, median across "
+                                                           "thresholds"),
+    "latest_window_n_trends": ("", "thresholds with a trend in the latest window"),
+    "latest_window_start": ("date", "first day of the latest window"),
+    "latest_price_date": ("date", "date of the newest price row"),
+    "market_package_version": ("", "genai-prices version of the market snapshot"),
+    "market_snapshot_date": ("date", "date of the market price snapshot"),
+    "n_price_rows_reproduction": ("", "price rows used for the reproduction of Epoch's published trends"),
     # 02_compute_split
     "inference_share_2023": ("fraction", "inference share of AI compute (FLOP) in 2023, calibrated to Deloitte"),
     "inference_share_2025": ("fraction", "inference share of AI compute (FLOP) in 2025, driver model"),
@@ -53,7 +74,21 @@ CATALOG: dict[str, tuple[str, str]] = {
     # 03_chip_throughput
     "median_abs_error_max_load": ("fraction", "median absolute error of the roofline model on max-load GPU rows"),
     "median_abs_error_per_user": ("fraction", "median absolute error of the roofline model on per-user speeds"),
-    "n_measurements": ("", "shipped throughput measurements compared with the model"),
+    "n_measurements": ("", "published throughput measurements the model is fitted and validated on"),
+    "cv_median_abs_error_max_load": ("fraction", "out-of-sample median |error| at maximum load and fixed concurrency, "
+                                                 "leave one source out"),
+    "cv_median_abs_error_per_user": ("fraction", "out-of-sample median |error| of per-user speeds, leave one source out"),
+    "cv_median_signed_error_max_load": ("fraction", "out-of-sample median signed error at maximum load (positive: "
+                                                    "over-prediction)"),
+    "cv_median_signed_error_per_user": ("fraction", "out-of-sample median signed error of per-user speeds"),
+    "cv_hardware_median_abs_error_max_load": ("fraction", "median |error| at maximum load, leave one chip out"),
+    "cv_hardware_median_abs_error_per_user": ("fraction", "median |error| of per-user speeds, leave one chip out"),
+    "in_sample_median_abs_error_max_load": ("fraction", "in-sample median |error| at maximum load (fitted on every row; "
+                                                        "for comparison only)"),
+    "in_sample_median_abs_error_per_user": ("fraction", "in-sample median |error| of per-user speeds (for comparison only)"),
+    "n_sources": ("", "independent source families of the measurements"),
+    "n_hardware": ("", "chips with measurements"),
+    "seed_claims_within_25_percent": ("", "seed-article speed claims the model reproduces within 25%"),
     "cerebras_llama70b_tok_s_per_user": ("tokens/s per user", "modelled Cerebras speed, Llama 3.3 70B, one user"),
     "cerebras_maverick_tok_s_per_user": ("tokens/s per user", "modelled Cerebras speed, Llama 4 Maverick"),
     "cerebras_gptoss120b_tok_s_per_user": ("tokens/s per user", "modelled Cerebras speed, gpt-oss-120b"),
@@ -64,7 +99,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "fitted_compute_efficiency": ("fraction", "fraction of peak FLOP/s reached, as used"),
     "interactivity_target": ("tokens/s per user", "per-user speed at which costs are compared"),
     # 04_capex_allocation
-    "capex_2026_usd_b": ("USD billion", "2026 capex guidance of the five hyperscalers, summed"),
+    "capex_2026_usd_b": ("USD billion", "2026 capex of the five hyperscalers: latest guidance on one calendar basis"),
     "ai_capex_2026_usd_b": ("USD billion", "AI share of 2026 capex (75% share, unsourced)"),
     "inference_capex_2026_usd_b": ("USD billion", "2026 inference server spend"),
     "accelerators_bought_m": ("million accelerators", "accelerators the server spend buys, per chip"),
@@ -75,7 +110,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cost_floor_reference": ("", "model, chip and operating point of the cost floor"),
     "cost_of_capital": ("fraction per year", "cost of capital used"),
     "deloitte_inference_chip_market_usd_b": ("USD billion", "Deloitte's inference-optimized chip market"),
-    "fixed_model_decline_per_year": ("x per year", "median same-model price decline in the shipped prices"),
+    "fixed_model_decline_per_year": ("x per year", "one model's own price decline used (notebook 01's fixed-model "
+                                                   "rate)"),
     "inference_share_definition": ("", "which inference share the capex chain uses"),
     "inference_share_fleet": ("fraction", "inference share of the accelerator fleet"),
     "inference_share_flop_2026": ("fraction", "inference share of FLOP in 2026 (notebook 02's driver model)"),
@@ -87,8 +123,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "inference_tokens_per_year": ("output tokens per year", "token capacity of the 2026 inference servers "
                                                             "(a capacity, not demand)"),
     "monte_carlo_seconds": ("s", "time the Monte Carlo took"),
-    "price_meets_floor_year_fixed_rate": ("year", "year Llama 3.1 70B's price meets the cost floor, falling at "
-                                                  "the fixed-model rate"),
+    "price_meets_floor_year_fixed_rate": ("year", "year the reference model's price meets the cost floor, falling "
+                                                  "at the fixed-model rate"),
     "price_meets_floor_year_a16z_rate": ("year", "the same year at a16z's capability-level rate"),
     "price_meets_floor_year_epoch_rate": ("year", "the same year at Epoch AI's median capability-level rate"),
     "price_observed": ("date", "when the reference API price was observed"),
@@ -97,6 +133,22 @@ CATALOG: dict[str, tuple[str, str]] = {
     "server_price_basis": ("", "how chip prices are put on one basis"),
     "utilization": ("fraction", "fleet utilization assumed for the cost floor"),
     "year": ("year", "capex year"),
+    "capex_2026_basis": ("", "which statement and basis each company's 2026 figure uses"),
+    "capex_next_year_guidance_statements": ("", "numeric company guidance statements for the following year"),
+    "capex_next_year_analyst_estimate_usd_b": ("USD billion", "largest analysts' estimate or aggregate for the following "
+                                                              "year (never added to guidance)"),
+    "fixed_model_decline_ci_low": ("x per year", "low end of the fixed-model rate's 90% interval"),
+    "fixed_model_decline_ci_high": ("x per year", "high end of the fixed-model rate's 90% interval"),
+    "market_cheapest_over_floor": ("x", "today's cheapest host price of the floor's model over the central cost floor"),
+    "market_median_over_floor": ("x", "today's median host price of that model over the central cost floor"),
+    "market_price_cheapest_usd_per_mtok_output": ("USD per M output tokens", "cheapest host's price at the workload's "
+                                                                             "token mix"),
+    "market_price_median_usd_per_mtok_output": ("USD per M output tokens", "median host's price at the workload's "
+                                                                           "token mix"),
+    "price_source": ("", "where the reference price comes from (market snapshot or a list price)"),
+    "throughput_model_error_p5": ("x", "5th percentile of measured / predicted throughput out of sample (the Monte "
+                                       "Carlo's model error)"),
+    "throughput_model_error_p95": ("x", "95th percentile of measured / predicted throughput out of sample"),
     # 05_edge_vs_cloud
     "breakeven_months": ("months", "month owning local servers becomes cheaper than the API (null: never within "
                                    "the horizon)"),
@@ -128,6 +180,50 @@ CATALOG: dict[str, tuple[str, str]] = {
     "servers": ("", "local servers needed for the volume"),
     "start_date": ("date", "month 1 of the comparison"),
     "tokens_per_month": ("output tokens per month", "demand compared"),
+    "api_price_source": ("", "where the API price comes from (market snapshot or a list price)"),
+    "breakeven_months_low_throughput": ("months", "break-even month at the low end of the local throughput's interval"),
+    "breakeven_months_high_throughput": ("months", "break-even month at the high end of the local throughput's "
+                                                   "interval"),
+    "local_tokens_per_s_lo": ("output tokens/s", "low end of the local server's throughput interval (model error)"),
+    "local_tokens_per_s_hi": ("output tokens/s", "high end of the local server's throughput interval (model error)"),
+    # 06_capex_payback
+    "bain_capex_to_revenue": ("ratio", "Bain's capex-to-revenue ratio implied by its published figures"),
+    "bain_revenue_available_2030_usd_b": ("USD billion", "Bain: revenue available in 2030 after savings"),
+    "bain_revenue_needed_2030_usd_b": ("USD billion", "Bain: annual revenue needed by 2030 to fund compute"),
+    "bain_shortfall_2030_usd_b": ("USD billion", "Bain: 2030 revenue shortfall"),
+    "breakeven_price_all_capex_usd_per_mtok": ("USD per M tokens", "average price at which 2026 tokens cover the whole "
+                                                                   "AI capex charge"),
+    "breakeven_price_usd_per_mtok": ("USD per M tokens", "average price at which 2026 tokens cover inference's share of "
+                                                         "the capex charge"),
+    "breakeven_tokens_per_year": ("tokens per year", "token volume at which inference covers its share at today's price"),
+    "capacity_tokens_2026": ("tokens per year", "inference token capacity of the 2026 capex"),
+    "gap_2026_usd_b": ("USD billion per year", "revenue needed for 2026 capex minus token revenue"),
+    "gap_2030_usd_b_central": ("USD billion per year", "2030 gap at central inputs"),
+    "gap_2030_usd_b_p50": ("USD billion per year", "median 2030 gap of the Monte Carlo"),
+    "gap_2030_usd_b_p5": ("USD billion per year", "5th percentile of the 2030 gap"),
+    "gap_2030_usd_b_p95": ("USD billion per year", "95th percentile of the 2030 gap"),
+    "gap_by_year_central_usd_b": ("USD billion per year", "gap in each year at central inputs"),
+    "horizon": ("year", "last year of the scenarios"),
+    "implied_utilization_2026": ("fraction", "demand over inference capacity in 2026"),
+    "inference_revenue_2026_usd_b": ("USD billion", "token revenue implied by tokens served x price"),
+    "nvidia_latest_dc_revenue_usd_b": ("USD billion", "NVIDIA's latest quarterly data-centre revenue"),
+    "nvidia_latest_quarter": ("", "the quarter of that figure"),
+    "price_2026_usd_per_mtok": ("USD per M tokens", "average price per token assumed for 2026"),
+    "revenue_needed_2026_straight_line_usd_b": ("USD billion per year", "revenue needed with straight-line "
+                                                                        "depreciation and no return"),
+    "revenue_needed_2026_usd_b": ("USD billion per year", "revenue needed to earn the stated return on 2026 AI capex"),
+    "run_rates_all_overlapping_usd_b": ("USD billion", "sum of AI run-rates stated, overlapping (labs and clouds)"),
+    "run_rates_labs_usd_b": ("USD billion", "AI labs' stated run-rates"),
+    "sequoia_assumed_ai_revenue_usd_b": ("USD billion", "AI revenue Sequoia's text assumes"),
+    "sequoia_published_usd_b": ("USD billion", "Sequoia's published figure"),
+    "sequoia_revenue_needed_usd_b": ("USD billion", "Sequoia's arithmetic from its own inputs"),
+    "sequoia_updated_nvidia_usd_b": ("USD billion", "the same arithmetic on NVIDIA's latest quarter"),
+    "sequoia_updated_vendors_usd_b": ("USD billion", "the same arithmetic on NVIDIA's, AMD's and Broadcom's latest "
+                                                     "quarters"),
+    "share_of_draws_short_at_horizon": ("fraction", "share of Monte Carlo draws in which revenue falls short in 2030"),
+    "tokens_2026": ("tokens per year", "tokens served in 2026"),
+    "tornado_top_input": ("", "the input that moves the 2030 gap most"),
+    "tornado_top_swing_usd_b": ("USD billion", "swing of the 2030 gap across that input's range"),
 }
 
 #: Suffix -> how a derived description reads (``{}`` is the base key's description).
