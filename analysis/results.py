@@ -116,8 +116,14 @@ def save_results(results: dict, folder: str | os.PathLike, about: dict | None = 
 
 
 def save_table(table: pd.DataFrame, folder: str | os.PathLike, name: str) -> Path:
-    """Write a table to ``<folder>/<name>.csv`` alongside the results."""
-    target = Path(folder) / f"{name}.csv"
+    """Write a table to ``<folder>/<name>.csv`` alongside the results.
+
+    Returns the path as a :class:`analysis.plotting.QuietPath`, which displays nothing when it is the
+    last value of a notebook cell (no machine path or repr on a report page).
+    """
+    from analysis.plotting import QuietPath
+
+    target = QuietPath(Path(folder) / f"{name}.csv")
     table.to_csv(target, index=False)
     return target
 
