@@ -743,28 +743,10 @@ def plot_pareto(curves: dict, title: str):
 
 
 def plot_measured_vs_predicted(predictions: pd.DataFrame, band: float = 0.35):
-    """Log-log scatter of predicted against measured, by scenario, with a +/- band."""
-    import matplotlib.pyplot as plt
+    """Log-log scatter of predicted against measured (rows from :func:`predict_measurements` or a
+    cross-validation), throughput and per-user speed side by side, with a +/- ``band``; see
+    :func:`analysis.throughput_cv.plot_out_of_fold`."""
+    from analysis import throughput_cv
 
-    fig, ax = plt.subplots(figsize=(7, 6.5))
-    ok = predictions.dropna(subset=["predicted"])
-    markers = {"max_load": "o", "server": "s", "per_user": "^"}
-    for i, (scenario, rows) in enumerate(ok.groupby("scenario")):
-        ax.scatter(rows["output_tokens_per_s"], rows["predicted"], marker=markers.get(scenario, "o"),
-                   s=45, label=scenario.replace("_", " "), color=f"C{i}")
-        for row in rows.itertuples():
-            if abs(row.error) > band:
-                ax.annotate(row.id, (row.output_tokens_per_s, row.predicted), fontsize=6.5,
-                            xytext=(3, 3), textcoords="offset points")
-    lo = min(ok["output_tokens_per_s"].min(), ok["predicted"].min()) / 1.5
-    hi = max(ok["output_tokens_per_s"].max(), ok["predicted"].max()) * 1.5
-    x = np.array([lo, hi])
-    ax.plot(x, x, "k-", lw=1)
-    ax.fill_between(x, x * (1 - band), x * (1 + band), color="0.5", alpha=0.15, label=f"±{band:.0%}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("measured output tokens/s")
-    ax.set_ylabel("predicted output tokens/s")
-    ax.set_title("Measured vs predicted (labels: rows outside the band)")
-    ax.legend(fontsize=8)
-    return fig
+    kind = "out of fold" if "fold" in predictions.columns else "in-sample"
+    return throughput_cv.plot_out_of_fold(predictions, band, kind=kind)

@@ -557,8 +557,12 @@ def plot_errors_by_group(tables: Mapping[str, pd.DataFrame], group: str, title: 
     return fig
 
 
-def plot_out_of_fold(predictions: pd.DataFrame, band: float = 0.25, label_worst: int = 8):
-    """Measured against out-of-fold predicted, log-log, by hardware class and load; the worst rows labelled."""
+def plot_out_of_fold(predictions: pd.DataFrame, band: float = 0.25, label_worst: int = 8, kind: str = "out of fold"):
+    """Measured against predicted, log-log, by hardware class and load; the worst rows labelled.
+
+    ``kind`` names how the predictions were made ("out of fold" for :func:`cross_validate`,
+    "in-sample" for a fit on every row) and goes into the axis label.
+    """
     import matplotlib.pyplot as plt
 
     ok = predictions.dropna(subset=["predicted"])
@@ -582,7 +586,7 @@ def plot_out_of_fold(predictions: pd.DataFrame, band: float = 0.25, label_worst:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("measured output tokens/s" + (" per user" if load == "per_user" else " (system)"))
-        ax.set_ylabel("predicted, out of fold")
+        ax.set_ylabel(f"predicted, {kind}")
         ax.set_title("maximum load and fixed concurrency" if load == "throughput" else "per-user speed", fontsize=11)
         ax.legend(fontsize=8)
     return fig
