@@ -14,6 +14,7 @@ attempts and the summary says when one needed more than one.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import shutil
@@ -173,12 +174,23 @@ def run_dask(jobs: list[Job], scheduler: str, workers: int, timeout: int, html: 
     try:
         client.register_plugin(ParentWatchdog())
         bundle = client.scatter(data_bundle(), broadcast=False)
-        for job in jobs:
+
+        def submit(job):
             future = client.submit(remote_run, job.notebook.stem, job.notebook.read_bytes(), bundle, job.parameters,
                                    timeout, html, engine, job.key, pure=False,
                                    key=f"analysis-{job.notebook.stem}-{job.key or 'report'}-{os.urandom(4).hex()}")
             futures[future] = job
-        for future in as_completed(list(futures)):
+            return future
+
+        # never more runs in flight than worker threads: a run queued on a worker that dies would be lost with
+        # the run it was executing (Dask does not queue these tasks on the scheduler: they depend on the data)
+        slots = max(1, sum(client.nthreads().values()))
+        waiting = iter(jobs)
+        running = as_completed([submit(job) for job in itertools.islice(waiting, slots)])
+        for future in running:
+            following = next(waiting, None)
+            if following is not None:
+                running.add(submit(following))
             job = futures[future]
             (job.folder / "figures").mkdir(parents=True, exist_ok=True)
             if future.status == "finished":
