@@ -156,6 +156,9 @@ def plot_guidance_history(capex: pd.DataFrame, year: int = 2026):
         ax.plot(rows["statement_date"], point, "o-", color=f"C{i}", label=company)
         ranged = rows.dropna(subset=["low_usd_b", "high_usd_b"])
         ax.vlines(ranged["statement_date"], ranged["low_usd_b"], ranged["high_usd_b"], color=f"C{i}", lw=3, alpha=0.4)
+    from analysis.plotting import date_axis
+
+    date_axis(ax)
     ax.set_ylabel(f"{year} capex guidance, USD billions")
     ax.set_xlabel("date of the statement")
     ax.set_title(f"{year} capex guidance as it was raised (calendar-year guidance only)")
