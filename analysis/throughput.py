@@ -132,16 +132,7 @@ def peak_tflops(hw: Mapping, precision: str) -> float:
 
 def kv_bytes_per_sequence(model: Mapping, context, precision: str = "bf16"):
     """KV-cache bytes held for one sequence of ``context`` tokens (array-friendly)."""
-    context = np.asarray(context, dtype=float)
-    per_layer = _num(model, "kv_elements_per_token_layer")
-    if not np.isfinite(per_layer):
-        per_layer = 2.0 * _num(model, "kv_heads") * _num(model, "head_dim")
-    layers = _num(model, "layers")
-    swa_layers = _num(model, "sliding_window_layers", 0.0)
-    window = _num(model, "sliding_window", np.inf)
-    full = layers - swa_layers
-    tokens = full * context + swa_layers * np.minimum(context, window)
-    return per_layer * BYTES_PER_KV[precision] * tokens
+    return _kv_sequence(model_specs(model), np.asarray(context, dtype=float), BYTES_PER_KV[precision])
 
 
 def kv_bytes_per_token(model: Mapping, precision: str = "bf16", context: float = 1.0) -> float:
@@ -163,12 +154,7 @@ def _moe_split(model: Mapping) -> tuple[float, float, float, float]:
 
 def weight_bytes_read(model: Mapping, batch, precision: str):
     """Bytes of weights one decode step reads for ``batch`` tokens (MoE: distinct experts touched)."""
-    dense, per_expert, experts, k = _moe_split(model)
-    batch = np.asarray(batch, dtype=float)
-    if experts == 0:
-        return np.broadcast_to(dense * BYTES_PER_WEIGHT[precision], batch.shape).astype(float)
-    touched = experts * (1.0 - (1.0 - k / experts) ** np.maximum(batch, 1.0))
-    return (dense + touched * per_expert) * BYTES_PER_WEIGHT[precision]
+    return _weights_read(model_specs(model), np.asarray(batch, dtype=float), BYTES_PER_WEIGHT[precision])
 
 
 def min_chips(model: Mapping, hw: Mapping, precision: str, context: float = 2048,
