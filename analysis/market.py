@@ -254,6 +254,17 @@ def market_price(model: str, which: str = "cheapest", input_weight: float = 3, m
             "snapshot_year": decimal_year(date), "package_version": str(offers["package_version"].iloc[0])}
 
 
+def _linked_offers(prices_raw: pd.DataFrame, market: pd.DataFrame, mapping: pd.DataFrame, input_weight: float,
+                   **offer_options):
+    """``(model, its llm_prices name, those rows, its current offers)`` for each mapped model that has both."""
+    links = mapping.dropna(subset=["llm_prices_model"]).drop_duplicates("model")[["model", "llm_prices_model"]]
+    for model, name in links.itertuples(index=False):
+        rows = prices_raw[prices_raw["model"] == name]
+        offers = current_offers(market, model, input_weight=input_weight, **offer_options)
+        if not rows.empty and not offers.empty:
+            yield model, name, rows, offers
+
+
 def fixed_model_declines(prices_raw: pd.DataFrame, market: pd.DataFrame, mapping: pd.DataFrame,
                          input_weight: float = 3, min_years: float = 0.5, **offer_options) -> pd.DataFrame:
     """Each mapped open model's first recorded price against its cheapest host price at the snapshot date.
@@ -268,13 +279,8 @@ def fixed_model_declines(prices_raw: pd.DataFrame, market: pd.DataFrame, mapping
         ``model, llm_prices_model, first_date, first_price, first_price_kind, today_date, today_price,
         today_provider, n_offers, years, total_factor, factor_per_year``, fastest first.
     """
-    links = mapping.dropna(subset=["llm_prices_model"]).drop_duplicates("model")[["model", "llm_prices_model"]]
     records = []
-    for model, name in links.itertuples(index=False):
-        rows = prices_raw[prices_raw["model"] == name]
-        offers = current_offers(market, model, input_weight=input_weight, **offer_options)
-        if rows.empty or offers.empty:
-            continue
+    for model, name, rows, offers in _linked_offers(prices_raw, market, mapping, input_weight, **offer_options):
         observed = rows.apply(price_observed_date, axis=1)
         first = rows.loc[observed.idxmin()]
         if pd.notna(first["input_usd_per_mtok"]) and pd.notna(first["output_usd_per_mtok"]):
@@ -322,13 +328,8 @@ def cheapest_offers_as_price_rows(prices_raw: pd.DataFrame, market: pd.DataFrame
     a16z's methods see the cheapest host, as a16z did. ``price_kind`` is ``host`` (``first_party`` where the
     cheapest offer is the developer's own API is not distinguished here).
     """
-    links = mapping.dropna(subset=["llm_prices_model"]).drop_duplicates("model")[["model", "llm_prices_model"]]
     out = []
-    for model, name in links.itertuples(index=False):
-        base = prices_raw[prices_raw["model"] == name]
-        offers = current_offers(market, model, input_weight=input_weight, **offer_options)
-        if base.empty or offers.empty:
-            continue
+    for model, _name, base, offers in _linked_offers(prices_raw, market, mapping, input_weight, **offer_options):
         row = base.iloc[-1].copy()
         best = offers.iloc[0]
         row["model"] = f"{model} @ {best['provider']}"
