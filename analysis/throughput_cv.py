@@ -311,15 +311,17 @@ def fit(rows: pd.DataFrame, terms: Iterable[str] = SELECTED, arrays: _Arrays | N
                                  x_scale="jac", max_nfev=400)
         params.update(dict(zip(names, (float(v) for v in solution.x))))
 
-    def median_abs(mask, trial):
-        r = _log_errors(predict_arrays(a, trial, terms), a.target)[mask]
-        r = r[np.isfinite(r)]
-        return float(np.median(np.abs(r))) if len(r) else np.inf
-
     edge = a.kind == "edge"
     if edge.any():
+        a_edge = a.subset(edge)
+
+        def median_abs(trial):
+            r = _log_errors(predict_arrays(a_edge, trial, terms), a_edge.target)
+            r = r[np.isfinite(r)]
+            return float(np.median(np.abs(r))) if len(r) else np.inf
+
         grid = np.round(np.arange(0.30, 0.9501, 0.01), 2)
-        scores = [median_abs(edge, {**params, "memory_efficiency_by_kind": {"edge": g}}) for g in grid]
+        scores = [median_abs({**params, "memory_efficiency_by_kind": {"edge": g}}) for g in grid]
         params["memory_efficiency_by_kind"] = {"edge": float(grid[int(np.argmin(scores))])}
     floors, overheads = {}, {}
     grid_t = np.arange(1, 121) * 1e-6
