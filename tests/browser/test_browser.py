@@ -1,4 +1,8 @@
-"""In a real browser: the report's pages, and the Lab (run, explore, save, git stays clean).
+"""In a real browser: the report's pages, and the Lab as a user meets it.
+
+The Lab test starts ``make lab`` on a pseudo-terminal, runs notebook 05 from the Run
+menu, moves its explorer's slider, saves, checks git sees no change, then presses
+Ctrl-C and answers Jupyter's prompt, checking that the kernels and runtime files go.
 
 Drives the system Chromium (Debian's ``chromium``) through Playwright; no browser is
 downloaded. Skipped, with the reason, where either is missing. ``.ci/run`` installs
@@ -7,12 +11,14 @@ Chromium first, so CI runs these.
 
 from __future__ import annotations
 
-import json
 import os
+import pty
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -70,102 +76,176 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class _Terminal:
+    """``make lab`` on a pseudo-terminal, as a user starts it: Jupyter sees a tty and keeps its Ctrl-C prompt."""
+
+    def __init__(self, command: list[str], env: dict, cwd: Path):
+        master, slave = pty.openpty()
+        self.master, self.output = master, bytearray()
+        self.proc = subprocess.Popen(command, cwd=str(cwd), env=env, stdin=slave, stdout=slave, stderr=slave,
+                                     start_new_session=True)
+        os.close(slave)
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:        # keep the pty's buffer empty so the server never blocks on its log
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.output += chunk
+
+    def text(self) -> str:
+        return self.output.decode(errors="replace")
+
+    def ctrl_c(self) -> None:
+        """What the terminal does on Ctrl-C: SIGINT to the whole foreground process group (make included)."""
+        os.killpg(self.proc.pid, signal.SIGINT)
+
+    def type(self, line: str) -> None:
+        os.write(self.master, line.encode())
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        os.close(self.master)
+
+
 @pytest.fixture
 def lab(tmp_path):
-    """``python -m analysis lab`` started headless at the project root; yields (base URL, token)."""
+    """``make lab`` started headless at the project root on a pseudo-terminal; yields (URL, token, terminal)."""
+    if shutil.which("make") is None:
+        pytest.skip("no make: this test starts the Lab as the README does, with make lab")
     port, token = _free_port(), "browser-test-token"
-    env = {**os.environ, **GIT_ENV, "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "HOME": os.environ.get("HOME", str(tmp_path))}
+    config = tmp_path / "jupyter-config"
+    settings = config / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    env = {**os.environ, **GIT_ENV, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "HOME": os.environ.get("HOME", str(tmp_path)), "ANALYSIS_NO_GIT_FILTER": "1"}
     env.pop("ANALYSIS_HEADLESS", None)
-    log = (tmp_path / "lab.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "analysis", "lab", "--no-browser", f"--port={port}",
-                             "--ip=127.0.0.1", f"--IdentityProvider.token={token}", "--allow-root",
-                             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-                            cwd=str(PROJECT), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    venv = Path(sys.prefix)
+    options = (f"--no-browser --port={port} --ip=127.0.0.1 --IdentityProvider.token={token} --allow-root "
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
+    # -o: use this interpreter's environment as it is (never reinstall from inside a test)
+    terminal = _Terminal(["make", "--no-print-directory", "-o", f"{venv}/.installed", "lab", f"VENV={venv}",
+                          f"ARGS={options}"], env, PROJECT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
+    deadline = time.time() + 90
+    while True:
         try:
             urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
             break
         except OSError:
-            assert proc.poll() is None, (tmp_path / "lab.log").read_text()[-2000:]
+            if terminal.proc.poll() is not None or time.time() > deadline:
+                terminal.close()
+                pytest.fail("make lab did not start:\n" + terminal.text()[-2000:])
             time.sleep(0.3)
     try:
-        yield base, token
+        yield base, token, terminal
     finally:
-        proc.send_signal(2)              # Ctrl-C: no terminal, so Jupyter shuts down at once
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        terminal.close()
 
 
-def _run_all(page) -> None:
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+def _kernel_processes(pid: int) -> list:
+    import psutil
+
+    return [p for p in psutil.Process(pid).children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
 
 
-def _wait_idle(page, timeout_s: float) -> None:
-    page.wait_for_function("() => { const s = document.querySelector('.jp-Notebook-ExecutionIndicator');"
-                           " return s && s.getAttribute('data-status') === 'idle'; }", timeout=timeout_s * 1000)
+def _git_status() -> str:
+    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=str(PROJECT),
+                          capture_output=True, text=True, env={**os.environ, **GIT_ENV}, check=True).stdout
 
 
-@pytest.mark.skip(reason="unfinished: Run All from the Lab's menu does not yet start execution under headless "
-                         "Chromium (the Lab starts, the notebook opens); the git and explorer halves are covered by "
-                         "tests/test_hygiene.py and tests/test_explore.py")
-def test_lab_runs_a_notebook_and_an_explorer_and_git_stays_clean(browser, lab, tmp_path):
-    base, token = lab
+def _visible(selector: str) -> str:
+    return f".jp-NotebookPanel:not(.lm-mod-hidden) {selector}"
+
+
+def test_lab_runs_a_notebook_and_its_explorer_git_stays_clean_and_ctrl_c_shuts_down(browser, lab, tmp_path):
+    base, token, terminal = lab
     notebook = PROJECT / "notebooks" / "05_edge_vs_cloud.ipynb"
     original = notebook.read_bytes()
-    scratch_dir = PROJECT / "reports" / f"browser-test-{os.getpid()}"
-    scratch_dir.mkdir(parents=True, exist_ok=True)
-    scratch = scratch_dir / "explorer.ipynb"
-    cells = ["from analysis import edge, explore\n"
-             "server = edge.LocalServer(price_usd=5000.0, import_markup=0.2, tokens_per_s=400.0, board_kw=1.2,\n"
-             "                          host_overhead=1.3, pue=1.0, life_years=4.0, maintenance_per_year=0.05,\n"
-             "                          max_utilization=0.5)\n"
-             "explore.breakeven_explorer(server, 0.036, 1.2, 3.2, 36, 1e9)"]
-    scratch.write_text(json.dumps({"cells": [{"cell_type": "code", "execution_count": None, "id": "c1",
-                                              "metadata": {}, "outputs": [], "source": cells[0]}],
-                                   "metadata": {"kernelspec": nbfilter.KERNELSPEC}, "nbformat": 4,
-                                   "nbformat_minor": 5}))
+    before_status = _git_status()
+    assert notebook.name not in before_status, "commit or stash your edits to 05 first"
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = _watch(page)
     try:
-        # one collection notebook, run from the UI and saved
         page.goto(f"{base}/lab/tree/notebooks/{notebook.name}?token={token}")
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-        _run_all(page)
-        page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
-                               ".jp-OutputArea-output img').length >= 3", timeout=90_000, polling=500)
-        _wait_idle(page, 90)
-        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
-        page.keyboard.press("Control+s")
-        page.wait_for_timeout(1500)
-        assert notebook.read_bytes() != original          # saved, with its outputs
-        # the explorer: moving a control redraws the figure
-        page.goto(f"{base}/lab/tree/{scratch.relative_to(PROJECT)}?token={token}")
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-        _run_all(page)
-        image = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-output img").first
-        image.wait_for(timeout=60_000)
-        before = image.get_attribute("src")
-        handle = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-slider .noUi-handle").first
+        # ready once the splash is gone, the notebook shown and the status bar names an idle kernel
+        # (the toolbar's indicator reads "idle" before any kernel exists)
+        page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
+        page.wait_for_selector(_visible(".jp-Notebook-ExecutionIndicator"), timeout=60_000)
+        page.wait_for_selector(".jp-StatusBar-TextItem:text-matches('\\| Idle$')", timeout=60_000)
+        page.locator(_visible(".jp-Cell")).first.click()            # the notebook is the current widget
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        run_all = page.get_by_role("menuitem", name="Run All Cells", exact=True)
+        assert "lm-mod-disabled" not in (run_all.get_attribute("class") or ""), "Run All Cells is disabled"
+        run_all.click()
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='busy']", timeout=30_000)
+        # done when every code cell shows an execution count ("[*]" while queued or running)
+        page.wait_for_function("(sel) => { const p = [...document.querySelectorAll(sel)];"
+                               " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }",
+                               arg=_visible(".jp-CodeCell .jp-InputPrompt"), timeout=120_000, polling=500)
+        # the explorer's figure (read through the page: the output area re-renders it, so handles go stale)
+        last_image = ("(sel) => { const boxes = document.querySelectorAll(sel); const box = boxes[boxes.length - 1];"
+                      " const img = box && box.querySelector('.widget-output img');"
+                      " return img && img.complete && img.naturalWidth > 0 ? img.getAttribute('src') : null; }")
+        explorer = _visible(".widget-vbox")
+        before = page.wait_for_function(last_image, arg=explorer, timeout=30_000).json_value()
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=30_000)
+        figures = page.locator(_visible(".jp-OutputArea-output img"))
+        assert figures.count() >= 3
+        assert page.evaluate("(sel) => [...document.querySelectorAll(sel)].every(i => i.naturalWidth > 0)",
+                             _visible(".jp-OutputArea-output img"))
+        assert page.locator(_visible(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")).count() == 0
+        assert page.locator(_visible(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")).count() == 0
+
+        # the explorer at the end of 05: moving a slider redraws its figure
+        handle = page.locator(explorer).last.locator(".widget-slider .noUi-handle").first
         handle.focus()
         for _ in range(5):
             page.keyboard.press("ArrowRight")
-        page.wait_for_function("(old) => { const i = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .widget-output img');"
-                               " return i && i.getAttribute('src') !== old; }", arg=before, timeout=30_000)
-        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=str(PROJECT),
-                                capture_output=True, text=True, env={**os.environ, **GIT_ENV}).stdout
-        assert status == "", status
+        page.wait_for_function(f"([sel, old]) => {{ const src = ({last_image})(sel); return src && src !== old; }}",
+                               arg=[explorer, before], timeout=30_000)
+        assert page.locator(_visible(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")).count() == 0
+
+        # (the server answers the save once its post-save hook has refreshed git's index)
+        with page.expect_response(lambda r: r.request.method == "PUT" and f"/api/contents/notebooks/{notebook.name}"
+                                  in r.url, timeout=30_000) as saved:
+            page.keyboard.press("Control+s")
+        assert saved.value.ok
+        assert b'"image/png"' in notebook.read_bytes()          # saved, with its figures
+        assert _git_status() == before_status        # nothing tracked changed (edits made before the test aside)
         assert [e for e in errors if "favicon" not in e and "net::ERR" not in e] == []
+    except Exception as exc:
+        shot = tmp_path / "lab-failure.png"
+        page.screenshot(path=str(shot))
+        exc.add_note(f"screenshot of the Lab: {shot}\nmake lab's output, last lines:\n{terminal.text()[-1500:]}")
+        raise
     finally:
         page.close()
         notebook.write_bytes(original)
         subprocess.run(["git", "add", "--", str(notebook.relative_to(PROJECT))], cwd=str(PROJECT),
-                       env={**os.environ, **GIT_ENV}, capture_output=True)   # refresh the index entry's size
-        shutil.rmtree(scratch_dir, ignore_errors=True)
+                       env={**os.environ, **GIT_ENV}, capture_output=True)   # refresh the index entry's stat
+
+    # Ctrl-C on make lab, answered "y": Jupyter's own shutdown, kernels stopped, runtime files gone
+    kernels = _kernel_processes(terminal.proc.pid)
+    assert kernels, "no kernel process under make lab"
+    terminal.ctrl_c()
+    deadline = time.time() + 10
+    while "(y/[n])" not in terminal.text() and time.time() < deadline:
+        time.sleep(0.1)
+    terminal.type("y\n")
+    assert terminal.proc.wait(timeout=30) is not None
+    text = terminal.text()
+    assert "Shutdown confirmed" in text and "Kernel shutdown" in text, text[-1500:]
+    assert "interrupted:" not in text, text[-1500:]             # the report runner's message is not shown
+    time.sleep(0.5)
+    assert [p.pid for p in kernels if p.is_running() and p.status() != "zombie"] == []
+    runtime = tmp_path / "runtime"
+    assert sorted(p.name for p in runtime.glob("*") if p.name.startswith(("jpserver-", "kernel-"))) == []
