@@ -16,7 +16,8 @@ import math
 import os
 from pathlib import Path
 
-from analysis.params import ParameterError
+from analysis.params import ParameterError, declared_parameters
+from analysis.runner.execution import _figure_list
 
 MISSING = object()
 
@@ -56,8 +57,7 @@ def load_report(folder: str | os.PathLike) -> dict:
         nb_folder = root / stem
         notebooks[stem] = {"ok": bool(run.get("ok")), "results": load_results(nb_folder) if nb_folder.is_dir() else {},
                            "parameters": effective_parameters(nb_folder / f"{stem}.ipynb", run.get("parameters") or {}),
-                           "figures": sorted(str(p.relative_to(nb_folder)) for p in (nb_folder / "figures").glob("*.png"))
-                           if nb_folder.is_dir() else []}
+                           "figures": _figure_list(nb_folder) if nb_folder.is_dir() else []}
     return {"folder": root.resolve(), "summary": summary, "notebooks": notebooks}
 
 
@@ -66,9 +66,7 @@ def effective_parameters(executed: Path, chosen: dict) -> dict:
     values = {}
     if executed.is_file():
         try:
-            import papermill
-
-            values = {name: _literal(info["default"]) for name, info in papermill.inspect_notebook(str(executed)).items()}
+            values = {name: _literal(info["default"]) for name, info in declared_parameters(executed).items()}
         except Exception:
             values = {}
     values.update(chosen)

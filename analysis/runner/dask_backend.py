@@ -29,7 +29,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from analysis import paths
 from analysis.params import ParameterError
 from analysis.runner.backends import Job, start_parent_watchdog
-from analysis.runner.execution import NotebookRun, install_private_kernel, run_notebook
+from analysis.runner.execution import NotebookRun, install_private_kernel, one_line, run_notebook
 
 ATTEMPT_TOPIC = "analysis-run-attempt"
 
@@ -40,8 +40,7 @@ _data_dirs: dict[str, Path] = {}
 
 def data_bundle(folder: Path | None = None) -> dict[str, bytes]:
     """``{relative path: bytes}`` of every file in the data folder (what the notebooks read)."""
-    folder = folder or paths.data_dir()
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return pack_folder(folder or paths.data_dir())
 
 
 def pack_folder(folder: Path) -> dict[str, bytes]:
@@ -113,8 +112,6 @@ def remote_run(stem: str, notebook_bytes: bytes, bundle: dict[str, bytes], param
             install_private_kernel(_kernel_home)
         data = _materialise_data(bundle)
         work = Path(tempfile.mkdtemp(prefix="analysis-run-"))
-        previous = os.environ.get("ANALYSIS_DATA_DIR")
-        os.environ["ANALYSIS_DATA_DIR"] = str(data)
         try:
             notebook = work / "notebooks" / f"{stem}.ipynb"
             notebook.parent.mkdir()
@@ -124,10 +121,6 @@ def remote_run(stem: str, notebook_bytes: bytes, bundle: dict[str, bytes], param
                                env={"ANALYSIS_DATA_DIR": str(data)})
             files = pack_folder(out)
         finally:
-            if previous is None:
-                os.environ.pop("ANALYSIS_DATA_DIR", None)
-            else:
-                os.environ["ANALYSIS_DATA_DIR"] = previous
             shutil.rmtree(work, ignore_errors=True)
     run.attempts = attempts
     return asdict(run), files
@@ -201,8 +194,7 @@ def run_dask(jobs: list[Job], scheduler: str, workers: int, timeout: int, html: 
             else:
                 exc = future.exception()
                 lost = type(exc).__name__ == "KilledWorker"
-                error = ("worker lost mid-run" if lost else "Dask task failed") + f" ({type(exc).__name__}: " \
-                    f"{' '.join(str(exc).split())[:200]})"
+                error = ("worker lost mid-run" if lost else "Dask task failed") + f" ({one_line(exc, 200)})"
                 run = NotebookRun(stem=job.notebook.stem, ok=False, seconds=0.0, parameters=job.parameters,
                                   error=error, folder=str(job.folder), key=job.key)
             on_done(run)

@@ -113,19 +113,34 @@ def install_private_kernel(folder: Path) -> Path:
 
 
 @contextmanager
+def restored_environ(*names: str):
+    """Put the environment variables ``names`` back as they were (or unset) when the block ends."""
+    previous = {name: os.environ.get(name) for name in names}
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
 def private_kernel():
     """A temporary private ``python3`` kernelspec for the duration of the block (environment restored after)."""
-    previous = os.environ.get("JUPYTER_PATH")
     home = Path(tempfile.mkdtemp(prefix="analysis-kernel-"))
     try:
-        install_private_kernel(home)
-        yield home
+        with restored_environ("JUPYTER_PATH"):
+            install_private_kernel(home)
+            yield home
     finally:
-        if previous is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = previous
         shutil.rmtree(home, ignore_errors=True)
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """``Type: message`` of an exception on one line, the message cut at ``limit`` characters."""
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:limit]}"
 
 
 def _is_startup_collision(exc: BaseException) -> bool:
@@ -154,7 +169,7 @@ def _papermill_execute(notebook: Path, executed: Path, parameters: dict, timeout
         except PapermillExecutionError as exc:
             return f"{exc.ename}: {exc.evalue}".strip(), exc.cell_index
         except Exception as exc:  # kernel start-up, timeouts, dead kernels
-            error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+            error = one_line(exc)
             if attempt == 1 and _is_startup_collision(exc) and not executed.exists():
                 time.sleep(1.0)
                 continue
@@ -186,8 +201,9 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
     key : str
         Run key recorded in the outcome (sweeps).
     env : dict, optional
-        Environment variables the notebook must see (a warm kernel started earlier
-        gets them set before the run; a papermill kernel inherits this process's).
+        Environment variables the notebook must see, with either engine: set in this
+        process for the run (then restored), so a kernel started now inherits them, and
+        set again in a warm kernel started earlier.
 
     Returns
     -------
@@ -200,14 +216,15 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
     executed = folder / f"{stem}.ipynb"
     started = time.perf_counter()
     full = {**parameters, "output_dir": str(folder)}
-    os.environ["ANALYSIS_HEADLESS"] = "1"      # explorers draw their default figure (analysis.explore)
-    env = {**(env or {}), "ANALYSIS_HEADLESS": "1"}
-    if engine == "warm":
-        from analysis.runner.warm import warm_execute
+    env = {**(env or {}), "ANALYSIS_HEADLESS": "1"}     # explorers draw their default figure (analysis.explore)
+    with restored_environ(*env):
+        os.environ.update(env)          # a kernel started now (papermill's, or the first warm one) inherits it
+        if engine == "warm":
+            from analysis.runner.warm import warm_execute
 
-        error, cell = warm_execute(notebook, executed, full, timeout, env)
-    else:
-        error, cell = _papermill_execute(notebook, executed, full, timeout)
+            error, cell = warm_execute(notebook, executed, full, timeout, env)
+        else:
+            error, cell = _papermill_execute(notebook, executed, full, timeout)
     if html and executed.exists():
         try:
             render_html(executed, folder / f"{stem}.html")

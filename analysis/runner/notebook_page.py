@@ -17,7 +17,6 @@ page of a report.
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 from html.parser import HTMLParser
@@ -137,19 +136,16 @@ def render_page(executed: Path, target: Path) -> None:
 
 
 class _Text(HTMLParser):
-    """The visible text of a page (scripts and styles skipped) and its images' sources."""
+    """The visible text of a page (scripts and styles skipped)."""
 
     def __init__(self):
         super().__init__()
         self.text: list[str] = []
-        self.images: list[str] = []
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style"):
             self._skip += 1
-        if tag == "img":
-            self.images.append(dict(attrs).get("src") or "")
 
     def handle_endtag(self, tag):
         if tag in ("script", "style") and self._skip:
@@ -181,13 +177,3 @@ def page_problems(page: str) -> list[str]:
             found.append(f"{what}: ...{' '.join(text[start:match.end() + 40].split())}...")
     return found
 
-
-def run_info_of(executed: Path) -> dict | None:
-    """The provenance record an executed notebook displayed, if any."""
-    nb = json.loads(Path(executed).read_text(encoding="utf-8"))
-    for cell in reversed(nb.get("cells", [])):
-        for output in cell.get("outputs", []):
-            record = output.get("data", {}).get(RUN_INFO_MIMETYPE)
-            if record:
-                return record
-    return None

@@ -106,10 +106,12 @@ def write_sweep_page(folder: Path, stem: str, runs, csv_path: Path) -> Path:
     """
     import pandas as pd
 
+    from analysis.runner.sweep import META_COLUMNS   # here: sweep imports this module inside a function
+
     table = pd.read_csv(csv_path)
     params = [c for c in table.columns if c.startswith("param.")]
     swept = [c for c in params if table[c].nunique(dropna=True) > 1]
-    meta = {"run", "key", "ok", "error", "attempts"}
+    meta = set(META_COLUMNS)
     ok = table[table["ok"].astype(bool)] if "ok" in table else table
     results = [c for c in table.columns if c not in meta and c not in params and _numeric(table[c])
                and ok[c].notna().any()]

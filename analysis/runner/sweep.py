@@ -345,7 +345,8 @@ def _run_sweep(stem, notebook, grid, folder, grid_file, seed, jobs, timeout, eng
             runs = execute(pending, jobs, timeout, html=False, label=f"sweep {stem}", engine=engine,
                            scheduler=scheduler, on_done=record)
     table.rewrite(order=index)
-    every = [done.get(k) or next(r for r in runs if r.key == k) for k in keys]
+    by_key = {r.key: r for r in runs}
+    every = [done.get(k) or by_key[k] for k in keys]
     from analysis.runner.pages import write_sweep_page
 
     write_sweep_page(folder, stem, every, table.path)

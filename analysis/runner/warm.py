@@ -21,6 +21,8 @@ import json
 import tempfile
 from pathlib import Path
 
+from analysis.runner.execution import one_line
+
 _KERNEL: dict = {"km": None, "kc": None, "home": None}
 
 _FIRST_START = """
@@ -115,7 +117,7 @@ def warm_execute(notebook: Path, executed: Path, parameters: dict, timeout: int,
         the failing cell in the parameterised notebook (as papermill counts).
     """
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbclient.exceptions import CellExecutionError
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
@@ -126,7 +128,7 @@ def warm_execute(notebook: Path, executed: Path, parameters: dict, timeout: int,
         km, kc = _kernel()
     except Exception as exc:
         _shutdown()
-        return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}", None
+        return one_line(exc), None
     client = NotebookClient(nb, km=km, kernel_name="python3", timeout=timeout, allow_errors=False)
     client.kc = kc
     reset = _RESET.format(cwd=str(notebook.parent.resolve()), env=dict(env or {}))
@@ -142,11 +144,8 @@ def warm_execute(notebook: Path, executed: Path, parameters: dict, timeout: int,
             client.execute_cell(cell, index, execution_count=count)
     except CellExecutionError as exc:
         error, cell_index = f"{exc.ename}: {exc.evalue}".strip(), index
-    except (CellTimeoutError, DeadKernelError, TimeoutError, RuntimeError) as exc:
-        error, cell_index = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}", index
-        _shutdown()     # a stuck or dead kernel is not reused
-    except Exception as exc:
-        error, cell_index = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}", index
+    except Exception as exc:    # a timeout, a dead kernel or anything else: the kernel is not reused
+        error, cell_index = one_line(exc), index
         _shutdown()
     executed.write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
     return error, cell_index
