@@ -79,8 +79,9 @@ STEP_OVERHEAD_S: dict = {"cerebras-wse3": 2.5e-4, "groq-lpu": 8.5e-4, "sambanova
 #: dataflow machines: fitted on their per-user rows.
 KERNELS_PER_LAYER = 12
 OP_LATENCY_S = 3e-6
+KERNEL_FLOOR_S = KERNELS_PER_LAYER * OP_LATENCY_S     # the unfitted per-layer floor (edge; GPU fit's start)
 GPU_LAYER_LATENCY_S = 2.007e-6
-LAYER_LATENCY_S = {"gpu": GPU_LAYER_LATENCY_S, "tpu": GPU_LAYER_LATENCY_S, "edge": KERNELS_PER_LAYER * OP_LATENCY_S,
+LAYER_LATENCY_S = {"gpu": GPU_LAYER_LATENCY_S, "tpu": GPU_LAYER_LATENCY_S, "edge": KERNEL_FLOOR_S,
                    "cerebras-wse3": 6e-6, "groq-lpu": 35e-6, "sambanova-sn40l": 35e-6}
 
 
@@ -668,7 +669,7 @@ def calibrate(measurements: pd.DataFrame, **kwargs) -> dict:
     params = throughput_cv.fit(throughput_cv.prepare(measurements, **kwargs))
     out = throughput_cv.defaults_from(params)
     out["edge_memory_efficiency"] = params.get("memory_efficiency_by_kind", {}).get("edge")
-    out["gpu_layer_latency_s"] = params.get("gpu_layer_latency_us", 1e6 * KERNELS_PER_LAYER * OP_LATENCY_S) / 1e6
+    out["gpu_layer_latency_s"] = params.get("gpu_layer_latency_us", 1e6 * KERNEL_FLOOR_S) / 1e6
     out["layer_latency_s"] = dict(params.get("layer_latency_s", {}))
     out["step_overhead_s_by_hardware"] = dict(params.get("sram_step_overhead_s", {}))
     return out
@@ -726,13 +727,3 @@ def plot_pareto(curves: dict, title: str):
     ax.set_title(title)
     ax.legend(fontsize=8)
     return fig
-
-
-def plot_measured_vs_predicted(predictions: pd.DataFrame, band: float = 0.35):
-    """Log-log scatter of predicted against measured (rows from :func:`predict_measurements` or a
-    cross-validation), throughput and per-user speed side by side, with a +/- ``band``; see
-    :func:`analysis.throughput_cv.plot_out_of_fold`."""
-    from analysis import throughput_cv
-
-    kind = "out of fold" if "fold" in predictions.columns else "in-sample"
-    return throughput_cv.plot_out_of_fold(predictions, band, kind=kind)

@@ -76,10 +76,10 @@ FREE = {
     "log_max_batch": ("batch_cap", np.log(16.0), np.log(4096.0), np.log(4096.0), np.log(512.0)),
     "step_overhead_ms": ("step_overhead", 0.0, 30.0, 0.0, 1.0),
     "sequence_overhead_us": ("sequence_overhead", 0.0, 200.0, 0.0, 5.0),
-    "gpu_layer_latency_us": ("gpu_layer_floor", 2.0, 200.0, 1e6 * tp.KERNELS_PER_LAYER * tp.OP_LATENCY_S, 36.0),
+    "gpu_layer_latency_us": ("gpu_layer_floor", 2.0, 200.0, 1e6 * tp.KERNEL_FLOOR_S, 36.0),
 }
 GPU_KINDS = ("gpu", "tpu")
-KERNEL_FLOOR_S = tp.KERNELS_PER_LAYER * tp.OP_LATENCY_S   # the unfitted GPU per-layer floor
+KERNEL_FLOOR_S = tp.KERNEL_FLOOR_S   # the unfitted GPU per-layer floor
 SRAM_KINDS = ("sram", "wafer", "dataflow")
 SPEC_TOKENS_ASSUMED = 2.0     # accepted tokens per step where a row used speculative decoding: an assumption
 DEFAULT_INPUT_TOKENS = tp.DEFAULT_INPUT_TOKENS
@@ -190,7 +190,7 @@ def _parameters(a: _Arrays, params: Mapping, terms: Iterable[str]) -> dict:
     p["amortize_prefill"] = 1.0
     eta_by_kind = {**tp.MEMORY_EFFICIENCY_BY_KIND, **params.get("memory_efficiency_by_kind", {})}
     p["eta_m"] = np.array([eta_by_kind.get(k, p["memory_efficiency"]) for k in a.kind])
-    gpu_floor = p.pop("gpu_layer_latency_s", tp.KERNELS_PER_LAYER * tp.OP_LATENCY_S)
+    gpu_floor = p.pop("gpu_layer_latency_s", KERNEL_FLOOR_S)
     p["layer_latency_s"] = np.array([gpu_floor if k in GPU_KINDS else _floor(params, h, k)
                                      for h, k in zip(a.hardware, a.kind)])
     gpu = np.isin(a.kind, GPU_KINDS)
@@ -422,8 +422,7 @@ def cross_validate(rows: pd.DataFrame, by: str = "source_family", terms: Iterabl
     predicted = np.full(len(rows), np.nan)
     for group in sorted(rows[by].unique()):
         held = (rows[by] == group).to_numpy()
-        train = rows[~held].reset_index(drop=True)
-        params = fit(train, terms)
+        params = fit(rows[~held], terms, a_all.subset(~held))
         predicted[held] = predict_arrays(a_all, params, terms)[held]
     out = rows.copy()
     out["predicted"] = predicted
