@@ -410,12 +410,13 @@ def plot_price_vs_floor(observed_year: float, price: float, paths: dict, floor: 
     """
     import matplotlib.pyplot as plt
 
+    from analysis.prices import fixed_model_price_path
+
     end = end_year or max([observed_year + 1, *crossings.values()]) + 1
     years = np.linspace(observed_year, end, 200)
     fig, ax = plt.subplots(figsize=(9, 5))
     for i, (name, (rate, style)) in enumerate(paths.items()):
-        path = price / rate ** (years - observed_year)
-        path = np.maximum(path, floor) if name in floored else path
+        path = fixed_model_price_path(price, observed_year, years, rate, floor if name in floored else 0.0)
         ax.plot(years, path, style, color=f"C{i}", label=f"{name}: {rate:.1f}x/yr")
         if name in crossings:
             ax.axvline(crossings[name], color=f"C{i}", ls=":", lw=1)
@@ -447,12 +448,11 @@ def class_cost_floor(model: str, chip: str, costs: pd.DataFrame, precision: str 
     dict
         ``total`` and the components (USD per million output tokens), ``tokens_per_s`` per accelerator.
     """
-    from analysis import data
     from analysis import throughput as tp
 
     served = tp.best_at_interactivity(model, chip, precision, interactivity_target, input_tokens, output_tokens)
     tps = float(served["output_tokens_per_s_per_chip"])
-    tdp_kw = float(data.load_hardware().set_index("id").loc[chip, "tdp_w"]) / 1000
+    tdp_kw = float(tp.hardware_table().loc[chip, "tdp_w"]) / 1000      # the table predict() reads, cached
     server = float(lookup(costs, "server_cost_per_accelerator_usd", chip)["value"])
     parts = cost_components_usd_per_mtok(server, depreciation_years, tps, utilization, tdp_kw * server_overhead, pue,
                                          electricity_usd_per_kwh, compute_share, facility_life_years, cost_of_capital,

@@ -15,7 +15,6 @@ Prices are USD per million tokens; blends weight input ``input_weight`` to 1 out
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -30,7 +29,6 @@ __all__ = ["snapshot_rows", "build_snapshot", "current_offers", "market_price", 
 
 PACKAGE = "genai-prices"
 SNAPSHOT_FILE = "market_prices.csv"
-MAP_FILE = "market_model_map.csv"
 COLUMNS = ["provider", "provider_model_id", "model", "input_usd_per_mtok", "output_usd_per_mtok",
            "cached_input_usd_per_mtok", "blended_3to1_usd_per_mtok", "start_date", "price_status", "deprecated",
            "package_version", "snapshot_date", "source"]
@@ -126,8 +124,9 @@ def _installed_package():
         raise RuntimeError(f"{PACKAGE} is not installed: pip install -e '.[market]' ({exc})") from None
     meta = metadata.metadata(PACKAGE)
     licence = meta.get("License-Expression") or meta.get("License") or "see package"
-    digest = hashlib.sha256(Path(bundled.__file__).read_bytes()).hexdigest()
-    return bundled.providers, metadata.version(PACKAGE), licence, digest
+    from analysis.sources import sha256
+
+    return bundled.providers, metadata.version(PACKAGE), licence, sha256(Path(bundled.__file__))
 
 
 def build_snapshot(snapshot_date, data_dir: Path | None = None, providers=None, package_version=None,
@@ -173,7 +172,9 @@ def _write_record(folder: Path, name: str, record: dict) -> None:
     """Replace (or append) ``name``'s block in ``sources.yml``, leaving the other blocks as they are."""
     import yaml
 
-    path = folder / "sources.yml"
+    from analysis.sources import SOURCES_FILE
+
+    path = folder / SOURCES_FILE
     text = path.read_text() if path.is_file() else ""
     block = yaml.safe_dump({name: record}, sort_keys=False, width=100, allow_unicode=True)
     pattern = re.compile(rf"^{re.escape(name)}:\n(?:(?:[ \t].*)?\n)*", re.MULTILINE)

@@ -244,7 +244,7 @@ def scenario(years, capex_2026_usd_b, ai_share, compute_share, inference_share, 
         in_service = built & (age < life_of[..., None])                 # (..., year, vintage)
         needed += np.einsum("...yv,...v->...y", in_service * (part * crf)[..., None], capex * ai)
     servers_alive = built & (age < life[..., None])
-    needed += np.einsum("...yv,...v->...y", servers_alive * np.ones_like(needed)[..., None],
+    needed += np.einsum("...yv,...v->...y", servers_alive,
                         capex * ai * cs * (energy + opex))
     with np.errstate(divide="ignore", invalid="ignore"):
         utilization = np.where(capacity > 0, tokens / capacity, np.nan)
