@@ -16,6 +16,18 @@ from analysis import paths
 PROJECT = paths.PROJECT_ROOT
 
 
+def _git_filter_env() -> dict[str, str]:
+    from analysis import nbfilter
+
+    return {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": f"filter.{nbfilter.FILTER_NAME}.clean",
+            "GIT_CONFIG_VALUE_0": nbfilter.filter_command(sys.executable)}
+
+
+#: The notebook filter as ``make`` registers it, given to git through its environment
+#: (tests never write git's configuration).
+GIT_FILTER_ENV = _git_filter_env()
+
+
 @pytest.fixture
 def reports(tmp_path, monkeypatch) -> Path:
     """An empty reports folder used by the runner in this test."""

@@ -12,13 +12,12 @@ import json
 import os
 import re
 import subprocess
-import sys
 
 import papermill
 import pytest
 
 from analysis import nbfilter
-from conftest import PROJECT
+from conftest import GIT_FILTER_ENV, PROJECT
 
 RELATIVE_PATH = re.compile(r"""["'](\.\.?/|data/|notebooks/|reports/)""")
 
@@ -86,11 +85,13 @@ def test_sweep_grids_name_declared_parameters():
 
     from analysis import paths
 
+    from analysis.runner import discover_notebooks
+
     grids = sorted((paths.notebooks_dir() / "sweeps").glob("*.yaml"))
     assert grids
     for grid in grids:
         stem = grid.stem[:2]
-        notebook = next(p for p in sorted(paths.notebooks_dir().glob("*.ipynb")) if p.stem.startswith(stem))
+        notebook = next(p for s, p in discover_notebooks().items() if s.startswith(stem))   # not a scratch copy
         declared = papermill.inspect_notebook(str(notebook))
         assert set(yaml.safe_load(grid.read_text())) <= set(declared), grid.name
 
@@ -128,16 +129,17 @@ def test_gitattributes_name_the_filter():
     assert "nbfilter --install" in (PROJECT / "Makefile").read_text()
 
 
-def test_git_status_stays_clean_after_a_notebook_is_run_and_saved(tmp_path):
+def test_git_status_stays_clean_after_a_notebook_is_run_and_saved(tmp_path, monkeypatch):
     """In a scratch repository with the filter configured as ``make`` does, a saved run is no change."""
     name = sorted(COMMITTED)[0]
     repo = tmp_path / "repo"
     (repo / "notebooks").mkdir(parents=True)
     (repo / ".gitattributes").write_text((PROJECT / ".gitattributes").read_text())
     (repo / name).write_text(COMMITTED[name], encoding="utf-8")
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    config = ["-c", f"filter.{nbfilter.FILTER_NAME}.clean={nbfilter.filter_command(sys.executable)}",
-              "-c", "user.name=test", "-c", "user.email=test@example.org"]
+    for key, value in {**GIT_FILTER_ENV, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}.items():
+        monkeypatch.setenv(key, value)    # for git() below and for refresh_index, which runs git itself
+    env = dict(os.environ)
+    config = ["-c", "user.name=test", "-c", "user.email=test@example.org"]
 
     def git(*args):
         return subprocess.run(["git", *config, *args], cwd=str(repo), capture_output=True, text=True, env=env,
@@ -147,14 +149,7 @@ def test_git_status_stays_clean_after_a_notebook_is_run_and_saved(tmp_path):
     git("commit", "-q", "-m", "notebook")
     (repo / name).write_text(_lab_saved(COMMITTED[name]), encoding="utf-8")
     assert git("diff", "--stat") == ""              # the filter strips what the run added
-    env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0=f"filter.{nbfilter.FILTER_NAME}.clean",
-               GIT_CONFIG_VALUE_0=nbfilter.filter_command(sys.executable))
-    os.environ.update({k: env[k] for k in ("GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0")})
-    try:
-        assert nbfilter.refresh_index(str(repo / name))    # what the Lab's post-save hook does
-    finally:
-        for key in ("GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0"):
-            os.environ.pop(key, None)
+    assert nbfilter.refresh_index(str(repo / name))    # what the Lab's post-save hook does
     assert git("status", "--porcelain") == ""
     assert git("diff", "--cached", "--stat") == ""      # nothing staged
     (repo / name).write_text(COMMITTED[name].replace("Epoch", "EPOCH", 1), encoding="utf-8")

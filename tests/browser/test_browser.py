@@ -25,14 +25,13 @@ from pathlib import Path
 
 import pytest
 
-from analysis import nbfilter, paths
+from analysis import paths
+from conftest import GIT_FILTER_ENV
 
 pytestmark = [pytest.mark.browser]
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 PROJECT = paths.PROJECT_ROOT
-GIT_ENV = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": f"filter.{nbfilter.FILTER_NAME}.clean",
-           "GIT_CONFIG_VALUE_0": nbfilter.filter_command(sys.executable)}
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +127,7 @@ def lab(tmp_path):
     settings = config / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
-    env = {**os.environ, **GIT_ENV, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+    env = {**os.environ, **GIT_FILTER_ENV, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
            "HOME": os.environ.get("HOME", str(tmp_path)), "ANALYSIS_NO_GIT_FILTER": "1"}
     env.pop("ANALYSIS_HEADLESS", None)
     venv = Path(sys.prefix)
@@ -162,7 +161,7 @@ def _kernel_processes(pid: int) -> list:
 
 def _git_status() -> str:
     return subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=str(PROJECT),
-                          capture_output=True, text=True, env={**os.environ, **GIT_ENV}, check=True).stdout
+                          capture_output=True, text=True, env={**os.environ, **GIT_FILTER_ENV}, check=True).stdout
 
 
 def _visible(selector: str) -> str:
@@ -234,7 +233,7 @@ def test_lab_runs_a_notebook_and_its_explorer_git_stays_clean_and_ctrl_c_shuts_d
         page.close()
         notebook.write_bytes(original)
         subprocess.run(["git", "add", "--", str(notebook.relative_to(PROJECT))], cwd=str(PROJECT),
-                       env={**os.environ, **GIT_ENV}, capture_output=True)   # refresh the index entry's stat
+                       env={**os.environ, **GIT_FILTER_ENV}, capture_output=True)   # refresh the index entry's stat
 
     # Ctrl-C on make lab, answered "y": Jupyter's own shutdown, kernels stopped, runtime files gone
     kernels = _kernel_processes(terminal.proc.pid)
