@@ -29,7 +29,8 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from analysis import paths
 from analysis.params import ParameterError
 from analysis.runner.backends import Job, start_parent_watchdog
-from analysis.runner.execution import NotebookRun, install_private_kernel, one_line, run_notebook
+from analysis.runner.execution import (NotebookRun, install_private_kernel, one_line, restored_environ,
+                                       run_notebook)
 
 ATTEMPT_TOPIC = "analysis-run-attempt"
 
@@ -113,13 +114,15 @@ def remote_run(stem: str, notebook_bytes: bytes, bundle: dict[str, bytes], param
         data = _materialise_data(bundle)
         work = Path(tempfile.mkdtemp(prefix="analysis-run-"))
         try:
-            notebook = work / "notebooks" / f"{stem}.ipynb"
-            notebook.parent.mkdir()
-            notebook.write_bytes(notebook_bytes)
-            out = work / "out"
-            run = run_notebook(notebook, out, parameters, timeout, html, engine, key,
-                               env={"ANALYSIS_DATA_DIR": str(data)})
-            files = pack_folder(out)
+            with restored_environ("ANALYSIS_DATA_DIR"):    # a papermill kernel inherits this process's environment
+                os.environ["ANALYSIS_DATA_DIR"] = str(data)
+                notebook = work / "notebooks" / f"{stem}.ipynb"
+                notebook.parent.mkdir()
+                notebook.write_bytes(notebook_bytes)
+                out = work / "out"
+                run = run_notebook(notebook, out, parameters, timeout, html, engine, key,
+                                   env={"ANALYSIS_DATA_DIR": str(data)})
+                files = pack_folder(out)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     run.attempts = attempts

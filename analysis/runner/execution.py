@@ -201,9 +201,8 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
     key : str
         Run key recorded in the outcome (sweeps).
     env : dict, optional
-        Environment variables the notebook must see, with either engine: set in this
-        process for the run (then restored), so a kernel started now inherits them, and
-        set again in a warm kernel started earlier.
+        Environment variables the notebook must see (a warm kernel started earlier
+        gets them set before the run; a papermill kernel inherits this process's).
 
     Returns
     -------
@@ -216,15 +215,14 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
     executed = folder / f"{stem}.ipynb"
     started = time.perf_counter()
     full = {**parameters, "output_dir": str(folder)}
-    env = {**(env or {}), "ANALYSIS_HEADLESS": "1"}     # explorers draw their default figure (analysis.explore)
-    with restored_environ(*env):
-        os.environ.update(env)          # a kernel started now (papermill's, or the first warm one) inherits it
-        if engine == "warm":
-            from analysis.runner.warm import warm_execute
+    os.environ["ANALYSIS_HEADLESS"] = "1"      # explorers draw their default figure (analysis.explore)
+    env = {**(env or {}), "ANALYSIS_HEADLESS": "1"}
+    if engine == "warm":
+        from analysis.runner.warm import warm_execute
 
-            error, cell = warm_execute(notebook, executed, full, timeout, env)
-        else:
-            error, cell = _papermill_execute(notebook, executed, full, timeout)
+        error, cell = warm_execute(notebook, executed, full, timeout, env)
+    else:
+        error, cell = _papermill_execute(notebook, executed, full, timeout)
     if html and executed.exists():
         try:
             render_html(executed, folder / f"{stem}.html")
