@@ -222,11 +222,25 @@ def test_network_is_charged_over_its_own_life():
 
 
 def test_server_prices_on_one_basis():
-    costs = data.load_cost_assumptions()
+    import pandas as pd
+
+    costs = pd.DataFrame([
+        {"kind": "server_cost_per_accelerator_usd", "subject": "B200", "value": 60_000.0, "low": 50_000.0,
+         "high": 70_000.0},
+        {"kind": "server_cost_per_accelerator_usd", "subject": "GB200", "value": 90_000.0, "low": 80_000.0,
+         "high": 100_000.0},
+        {"kind": "gpu_tco_usd_per_hour", "subject": "B200 hyperscaler", "value": 2.0, "low": None, "high": None},
+        {"kind": "gpu_tco_usd_per_hour", "subject": "GB200 hyperscaler", "value": 2.5, "low": None, "high": None},
+    ])
     one = cx.server_cost_one_basis(costs, ["b200", "gb200"])
-    assert one["b200"]["value"] == pytest.approx(62_500)
-    assert one["gb200"]["value"] / one["b200"]["value"] == pytest.approx(2.21 / 1.95)
-    assert one["gb200"]["low"] < one["gb200"]["value"] < one["gb200"]["high"]
+    # the anchor keeps its quote; the other chip is the anchor's price x the TCO ratio, not its own quote
+    assert one["b200"]["value"] == 60_000 and one["b200"]["low"] == 50_000
+    assert one["gb200"]["value"] == pytest.approx(60_000 * 2.5 / 2.0)
+    assert (one["gb200"]["low"], one["gb200"]["high"]) == pytest.approx((50_000 * 1.25, 70_000 * 1.25))
+    with pytest.raises(ValueError, match="has no gpu_tco_usd_per_hour"):
+        cx.server_cost_one_basis(costs, ["h100"])
+    # the shipped table holds both chips of 04's default mix
+    assert set(cx.server_cost_one_basis(data.load_cost_assumptions(), ["b200", "gb200"])) == {"b200", "gb200"}
 
 
 def test_year_price_meets_floor_from_the_observation():
