@@ -754,8 +754,11 @@ def render_readme_newest(text: str, data_dir: Path | None = None) -> tuple[str, 
         The new text and the names of the files whose line changed.
     """
     changed = []
+    folder = data_dir or paths.data_dir()
 
     def line(match: re.Match) -> str:
+        if not (folder / match["file"]).is_file():      # a missing file is reported by the checksum check
+            return match.group(0)
         new = newest_statement_line(match["file"], data_dir)
         if match["text"] != new:
             changed.append(match["file"])

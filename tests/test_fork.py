@@ -68,3 +68,16 @@ def test_a_forks_data_edit_asks_only_for_the_checksum_step(data_copy):
     assert "2099-01-02" in (data_copy / "README.md").read_text()
     code, failed = _pytest(data_copy)
     assert code == 0 and failed == [], failed
+
+
+def test_the_newest_statement_lines_are_generated_from_the_data(data_copy):
+    assert data.readme_newest_problems(data_copy) == []
+    readme = (data_copy / "README.md").read_text()
+    newest = data.newest_statements(data.load_capex(data_copy))
+    assert f"Amazon {newest['Amazon']}" in readme and "<!--newest ai_revenue.csv -->" in readme
+    _add_statement(data_copy / "capex.csv")
+    (problem,) = data.readme_newest_problems(data_copy)
+    assert problem.startswith("README.md: the newest-statement line of capex.csv")
+    assert data.update_readme_newest(data_copy) == ["capex.csv"]
+    assert "Amazon 2099-01-02" in (data_copy / "README.md").read_text()
+    assert data.readme_newest_problems(data_copy) == []
