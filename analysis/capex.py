@@ -198,14 +198,25 @@ def guidance_history(capex: pd.DataFrame, year: int = 2026) -> pd.DataFrame:
 
 
 def plot_guidance_history(capex: pd.DataFrame, year: int = 2026):
-    """Each company's ``year`` capex guidance against the date it was stated (bars: the stated range)."""
+    """Each company's ``year`` capex guidance against the date it was stated (bars: the stated range).
+
+    A company that restated its figure on a new lease basis gets one line per basis (dashed: before the
+    reclassification)."""
     import matplotlib.pyplot as plt
 
     history = guidance_history(capex, year)
+    if "lease_basis" not in history.columns:
+        history = history.assign(lease_basis="as_stated")
     fig, ax = plt.subplots(figsize=(9, 4.8))
     for i, (company, rows) in enumerate(history.groupby("company")):
-        point = rows["point_usd_b"].fillna(rows["low_usd_b"])
-        ax.plot(rows["statement_date"], point, "o-", color=f"C{i}", label=company)
+        bases = sorted(set(rows["lease_basis"]) - {"as_stated"})
+        # a company that restated on a new lease basis: one line per basis, each with its as-stated history
+        for basis in bases or ["as_stated"]:
+            series = rows[rows["lease_basis"].isin(["as_stated", basis])]
+            point = series["point_usd_b"].fillna(series["low_usd_b"])
+            label = company if basis == "as_stated" else f"{company} ({basis.replace('_', '-')})"
+            ax.plot(series["statement_date"], point, "o--" if basis == "pre_reclassification" else "o-",
+                    color=f"C{i}", label=label)
         ranged = rows.dropna(subset=["low_usd_b", "high_usd_b"])
         ax.vlines(ranged["statement_date"], ranged["low_usd_b"], ranged["high_usd_b"], color=f"C{i}", lw=3, alpha=0.4)
     from analysis.plotting import date_axis
