@@ -199,6 +199,33 @@ def test_capex_ai_share_moves_ai_capex(tmp_path):
     assert r["ai_capex_2026_usd_b"] == pytest.approx(0.5 * r["capex_2026_usd_b"])
 
 
+def test_an_edit_of_the_capex_file_moves_the_payback_notebook(tmp_path, data_copy):
+    """06 takes 2026 capex from data/capex.csv through the same function as 04: a forker's edit moves it."""
+    import pandas as pd
+
+    from analysis import capex, data
+
+    companies = ["Amazon", "Alphabet", "Meta", "Microsoft", "Oracle"]
+    base = capex.aggregate_capex(data.load_capex(PROJECT / "data"), 2026, companies)["point"]
+    table = pd.read_csv(data_copy / "capex.csv", dtype=str, keep_default_na=False)
+    calendar = (table["period_start"] == "2026-01") & (table["period_end"] == "2026-12") & (table["kind"] == "guidance")
+    table.loc[calendar, ["low_usd_b", "point_usd_b", "high_usd_b"]] = table.loc[
+        calendar, ["low_usd_b", "point_usd_b", "high_usd_b"]].apply(
+            lambda column: column.map(lambda v: str(2 * float(v)) if v else v))
+    table.to_csv(data_copy / "capex.csv", index=False)
+    edited = capex.aggregate_capex(data.load_capex(data_copy), 2026, companies)["point"]
+    assert edited > base
+    needed = {}
+    for name, folder in (("shipped", PROJECT / "data"), ("edited", data_copy)):
+        out = tmp_path / name
+        proc = run_cli("report", "06_capex_payback", "-p", "n_draws=200", "--out", str(out),
+                       env={"ANALYSIS_DATA_DIR": str(folder)})
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        needed[name] = json.loads((out / "06_capex_payback" / "results.json").read_text())["revenue_needed_2026_usd_b"]
+    # the revenue a year the vintage needs follows its capex (proportional in today's model)
+    assert needed["edited"] > needed["shipped"]
+
+
 def _sweep_edge(tmp_path, grid_yaml: str):
     """Sweep notebook 05 over ``grid_yaml`` with two jobs; return its sweep.csv."""
     import pandas as pd
