@@ -61,7 +61,7 @@ def checksums(update: bool = False) -> int:
 
     if update:
         for name in update_checksums():
-            print(f"updated sha256 and bytes of {name}")
+            print(f"updated {name}")
     problems = verify()
     for line in problems:
         print(line, file=sys.stderr)
