@@ -106,6 +106,11 @@ DECISION_SUMMARY = [
     Finding("2030 gap, median of the Monte Carlo", "06_capex_payback", "gap_2030_usd_b_p50", "${:,.0f}B a year",
             "demand-driven capex to 2030; Bain: $800B short", "beyond the run's horizon",
             low="gap_2030_usd_b_p5", high="gap_2030_usd_b_p95", range_label="5th-95th percentile"),
+    Finding("Operator disclosures the chain predicts within a factor of 1.5", "07_operator_disclosures",
+            "disclosures_within_factor_1_5", "{:.0f}",
+            "out of the six the notebook predicts: DeepSeek's serving day (decode, prefill, cost), Google's and OpenAI's "
+            "energy per prompt, the OpenAI-Cerebras deal; the chain as shipped, nothing refitted; which link misses, "
+            "and by how much, in the notebook"),
 ]
 
 

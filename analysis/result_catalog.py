@@ -231,6 +231,71 @@ CATALOG: dict[str, tuple[str, str]] = {
     "tornado_top_swing_usd_b": ("USD billion", "swing of the 2030 gap across that input's range"),
 }
 
+# 07_operator_disclosures: per disclosure, the disclosed value, the chain's prediction with its interval and the ratio
+_DISCLOSURE_KEYS = {
+    "deepseek_decode_tokens_per_s_per_node": ("output tokens/s per node", "DeepSeek's decode throughput per H800 node"),
+    "deepseek_prefill_tokens_per_s_per_node": ("input tokens/s per node", "DeepSeek's prefill throughput per H800 node, "
+                                                                          "cache hits counted"),
+    "deepseek_cost_per_day": ("USD per day", "DeepSeek's serving cost for 2025-02-27/28 at $2 per GPU-hour"),
+    "gemini_wh_per_prompt": ("Wh per prompt", "energy of Google's median Gemini Apps text prompt"),
+    "chatgpt_wh_per_query": ("Wh per query", "energy of OpenAI's average ChatGPT query"),
+    "cerebras_deal_value_usd": ("USD", "value of the OpenAI-Cerebras capacity deal (prediction: the capacity's tokens "
+                                       "at Cerebras's list price)"),
+}
+for _stem, (_unit, _what) in _DISCLOSURE_KEYS.items():
+    CATALOG[f"07_operator_disclosures.{_stem}_disclosed"] = (_unit, f"{_what}: as disclosed")
+    CATALOG[f"07_operator_disclosures.{_stem}_predicted"] = (_unit, f"{_what}: the chain's prediction under the "
+                                                                    "disclosed conditions")
+    CATALOG[f"07_operator_disclosures.{_stem}_predicted_lo"] = (_unit, f"{_what}: low end of the prediction's 80% "
+                                                                       "interval")
+    CATALOG[f"07_operator_disclosures.{_stem}_predicted_hi"] = (_unit, f"{_what}: high end of the prediction's 80% "
+                                                                       "interval")
+    CATALOG[f"07_operator_disclosures.{_stem}_ratio"] = ("ratio", f"{_what}: predicted over disclosed")
+CATALOG.update({
+    "disclosures_within_factor_1_5": ("", "operator disclosures the chain predicts within a factor of 1.5 (07)"),
+    "n_disclosures": ("", "operator disclosures the chain predicts (07)"),
+    "deepseek_own_cost_usd_per_day": ("USD per day", "DeepSeek's cost from its own nodes, GPUs and $2 per GPU-hour"),
+    "deepseek_own_revenue_usd_per_day": ("USD per day", "DeepSeek's token mix at R1's prices (its own arithmetic)"),
+    "deepseek_own_margin": ("fraction of cost", "DeepSeek's margin from its own figures (revenue over cost minus one)"),
+    "deepseek_margin_disclosed": ("fraction of cost", "DeepSeek's disclosed theoretical margin at R1's prices (5.45 = 545%)"),
+    "deepseek_margin_predicted": ("fraction of cost", "margin at R1's prices over the chain's predicted cost"),
+    "deepseek_margin_predicted_lo": ("fraction of cost", "low end of that margin (at the low throughput)"),
+    "deepseek_margin_predicted_hi": ("fraction of cost", "high end of that margin (at the high throughput)"),
+    "deepseek_nodes_disclosed": ("nodes", "DeepSeek's average H800 nodes in service"),
+    "deepseek_nodes_predicted": ("nodes", "nodes the chain needs for DeepSeek's day of tokens"),
+    "deepseek_nodes_predicted_lo": ("nodes", "low end of those nodes (at the high throughput)"),
+    "deepseek_nodes_predicted_hi": ("nodes", "high end of those nodes (at the low throughput)"),
+    "deepseek_usd_per_mtok_disclosed": ("USD per M tokens", "DeepSeek's cost per million tokens, input and output"),
+    "deepseek_usd_per_mtok_predicted": ("USD per M tokens", "the chain's cost per million tokens, input and output"),
+    "deepseek_capex_cost_per_day_usd": ("USD per day", "the predicted GPUs at a capex floor instead of $2 per GPU-hour"),
+    "deepseek_request_input_tokens": ("tokens", "input tokens of the request implied by DeepSeek's token mix and KV "
+                                                "length"),
+    "deepseek_request_output_tokens": ("tokens", "output tokens of that implied request"),
+    "deepseek_decode_what_if_comm_hidden_ratio": ("ratio", "decode prediction over disclosed with communication hidden "
+                                                           "behind compute"),
+    "deepseek_decode_what_if_comm_and_attention_ratio": ("ratio", "the same with attention at the GEMMs' efficiency "
+                                                                  "as well"),
+    "energy_wh_per_prompt_alternatives_min": ("Wh per prompt", "lowest Wh per prompt across the stand-in models and "
+                                                               "chips"),
+    "energy_wh_per_prompt_alternatives_max": ("Wh per prompt", "highest Wh per prompt across the stand-in models and "
+                                                               "chips"),
+    "energy_stand_in": ("", "model, chip and conditions of the energy-per-prompt prediction"),
+    "cerebras_deal_usd_per_mtok": ("USD per M output tokens", "price per million output tokens the OpenAI-Cerebras "
+                                                              "deal implies"),
+    "cerebras_deal_usd_per_mtok_lo": ("USD per M output tokens", "low end of that price (at the high throughput)"),
+    "cerebras_deal_usd_per_mtok_hi": ("USD per M output tokens", "high end of that price (at the low throughput)"),
+    "cerebras_list_usd_per_mtok": ("USD per M output tokens", "Cerebras's list price for the same model and token mix"),
+    "cerebras_tokens_per_s_per_mw": ("tokens/s per MW", "modelled output tokens per second per MW of Cerebras capacity"),
+    "cost_floor_usd_per_mtok_04_chain": ("USD per M output tokens", "notebook 04's cost floor (Llama 3.3 70B on B200) "
+                                                                    "at the deal's token mix"),
+    # 04 and 05: energy and CO2 per million output tokens
+    "energy_kwh_per_mtok": ("kWh per M output tokens", "energy per million output tokens (IT power x PUE, idle time "
+                                                       "charged)"),
+    "co2_kg_per_mtok": ("kg CO2 per M output tokens", "CO2 per million output tokens at the stated grid intensity"),
+    "grid_kg_co2_per_kwh": ("kg CO2 per kWh", "grid intensity used (US average 2023, EIA)"),
+})
+
+
 #: Suffix -> how a derived description reads (``{}`` is the base key's description).
 SUFFIXES: dict[str, str] = {
     "_p5": "5th percentile of: {}",
