@@ -81,6 +81,7 @@ SMOKE = {
             and r["api_price_source"] == "market" and r["api_price_observed"] >= "2026-01-01"
             and r["own_usd_per_mtok"] > 0
             and r["local_tokens_per_s_lo"] < r["local_tokens_per_s"] < r["local_tokens_per_s_hi"]
+            and 0 <= r["probability_breakeven_within_horizon"] <= 1
         ),
     },
     "06_capex_payback": {
@@ -89,7 +90,9 @@ SMOKE = {
             r["sequoia_revenue_needed_usd_b"] == 600.0
             and r["sequoia_updated_nvidia_usd_b"] == 16 * r["nvidia_latest_dc_revenue_usd_b"]
             and r["revenue_needed_2026_usd_b"] > r["revenue_needed_2026_straight_line_usd_b"] > 0
-            and math.isclose(r["gap_2026_usd_b"], r["revenue_needed_2026_usd_b"] - r["inference_revenue_2026_usd_b"])
+            and math.isclose(r["gap_2026_usd_b"], r["revenue_needed_2026_usd_b"] - r["ai_revenue_2026_usd_b"])
+            and 0 < r["charge_2026_older_vintages_usd_b"] < r["revenue_needed_2026_usd_b"]
+            and r["ai_revenue_2026_usd_b"] >= r["stated_revenue_in_scope_usd_b"] > 0
             and r["breakeven_price_usd_per_mtok"] < r["breakeven_price_all_capex_usd_per_mtok"]
             and 0 < r["implied_utilization_2026"]
             and r["gap_2030_usd_b_p5"] < r["gap_2030_usd_b_p50"] < r["gap_2030_usd_b_p95"]
