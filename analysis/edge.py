@@ -304,6 +304,7 @@ def plot_breakeven_by_volume(volumes, months_by_label: dict, horizon: int, mark=
     for i, (label, months) in enumerate(months_by_label.items()):
         ax.plot(volumes, months, color=f"C{i}", lw=2 - 0.5 * i, label=label)
     ax.set_xscale("log")
+    ax.set_xlim(float(np.min(volumes)), float(np.max(volumes)))
     ax.set_ylim(0, horizon + 1)
     ax.set_xlabel("output tokens per month")
     ax.set_ylabel("break-even month (gap: never)")

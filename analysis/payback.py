@@ -245,14 +245,15 @@ def plot_gap_fan(years, central, bands: pd.DataFrame, anchors: dict | None = Non
 # --------------------------------------------------------------------------------------
 
 def capex_path(capex: pd.DataFrame, companies, first_year: int, horizon: int, estimate_group: str | None = None,
-               growth_after_data=1.0) -> pd.DataFrame:
+               growth_after_data=1.0, **aggregate_options) -> pd.DataFrame:
     """Capex by calendar year for ``companies``, from the data where it has them, projected after.
 
     Each year from ``first_year`` takes, in order: the companies' stated figures
     (:func:`analysis.capex.aggregate_capex`: actual, else latest guidance, for every company); else the
     latest analysts' aggregate for ``estimate_group`` (a ``company`` label of ``data/capex.csv`` with kind
     ``aggregate`` or ``analyst_estimate`` covering the same companies); else the last year found times
-    ``growth_after_data`` per year (a parameter, not a statement).
+    ``growth_after_data`` per year (a parameter, not a statement). ``aggregate_options`` go to
+    :func:`analysis.capex.aggregate_capex` unchanged (e.g. its lease basis).
 
     Returns
     -------
@@ -265,7 +266,7 @@ def capex_path(capex: pd.DataFrame, companies, first_year: int, horizon: int, es
                       & (capex["company"] == estimate_group)] if estimate_group else capex.iloc[:0]
     for year in range(int(first_year), int(horizon) + 1):
         try:
-            found = aggregate_capex(capex, year, list(companies))
+            found = aggregate_capex(capex, year, list(companies), **aggregate_options)
             rows.append({"year": year, "capex_usd_b": found["point"], "low_usd_b": found["low"],
                          "high_usd_b": found["high"], "kind": "stated",
                          "basis": "sum of " + ", ".join(f"{r.company} {r.basis_used}" for r in found["rows"].itertuples())})
