@@ -100,7 +100,7 @@ DECISION_SUMMARY = [
             "${:,.0f}B", "NVIDIA data-centre run-rate x 2 x 2: lifetime revenue for one year of spending; the latest "
             "quarter's figure is in the notebook"),
     Finding("2026 gap: charge of every capex vintage in service minus the same companies' AI revenue", "06_capex_payback",
-            "gap_2026_usd_b", "${:,.0f}B a year", "five hyperscalers' 2024-26 capex x 75% AI (unsourced), each part "
+            "gap_2026_usd_b", "${:,.0f}B a year", "five hyperscalers' 2024-26 capex (04's rule) x 75% AI (unsourced), each part "
             "recovered at 9% over its own life, energy and opex; revenue: their stated AI run-rates plus an assumed "
             "multiple for those without", low="gap_2026_usd_b_p5", high="gap_2026_usd_b_p95",
             range_label="5th-95th percentile"),
