@@ -182,7 +182,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "owning_wins_within_horizon": ("", "whether owning breaks even within the horizon"),
     "region": ("", "region compared"),
     "residual_fraction": ("fraction", "share of book value recovered at the horizon"),
-    "servers": ("", "local servers needed for the volume"),
+    "servers": ("", "local servers owned (hybrid: the cheapest count, the API serving the rest)"),
     "start_date": ("date", "month 1 of the comparison"),
     "tokens_per_month": ("output tokens per month", "demand compared"),
     "api_price_source": ("", "where the API price comes from (market snapshot or a list price)"),
@@ -191,32 +191,64 @@ CATALOG: dict[str, tuple[str, str]] = {
                                                    "interval"),
     "local_tokens_per_s_lo": ("output tokens/s", "low end of the local server's throughput interval (model error)"),
     "local_tokens_per_s_hi": ("output tokens/s", "high end of the local server's throughput interval (model error)"),
+    "probability_breakeven_within_horizon": ("fraction", "probability that owning breaks even within the horizon, "
+                                                         "over the local throughput model's error"),
+    "breakeven_months_p50": ("months", "median break-even month over the throughput draws (null: never)"),
+    "breakeven_months_whole_servers": ("months", "break-even month with whole servers for all the demand"),
+    "breakeven_months_no_residual": ("months", "break-even month with no residual value at the horizon"),
+    "never_share_of_volumes_whole_servers": ("fraction", "share of volumes from 1e8 to 1e10 a month at which whole "
+                                                         "servers never break even (the sawtooth)"),
+    "capacity_model": ("", "hybrid (owned servers plus API for the rest) or whole servers"),
+    "card_price_usd": ("USD per card", "price paid per card before duties"),
+    "staff_usd_per_month": ("USD per month", "staff time to run the servers (assumption)"),
+    "api_fx_premium_used": ("x", "cost of the API's dollars over the official exchange rate"),
+    "buyer_cases_never": ("", "buyer cases in which owning never breaks even within the horizon"),
     # 06_capex_payback
+    "charge_2026_older_vintages_usd_b": ("USD billion per year", "part of the 2026 charge for vintages bought before "
+                                                                 "2026"),
+    "stated_revenue_in_scope_usd_b": ("USD billion", "AI run-rates stated by the companies whose capex is charged"),
+    "token_value_2026_usd_b": ("USD billion", "cross-check, not revenue: all 2026 tokens at the median list price"),
+    "gap_2026_inference_only_usd_b": ("USD billion per year", "2026 gap charging inference's share of the capex only"),
+    "gap_2026_usd_b_p50": ("USD billion per year", "median 2026 gap of the Monte Carlo"),
+    "sequoia_updated_nvidia_compute_usd_b": ("USD billion", "Sequoia's arithmetic on NVIDIA's latest quarter without "
+                                                            "its networking share"),
+    "implied_utilization_2026_p50": ("fraction", "median of the 2026 utilisation over the Monte Carlo"),
+    "breakeven_price_all_capex_usd_per_mtok_p50": ("USD per M tokens", "median of the all-capex break-even price over "
+                                                                       "the Monte Carlo"),
+    "capex_2027_usd_b": ("USD billion", "2027 capex of the scope from the data (analysts' estimate)"),
+    "capex_2024_usd_b": ("USD billion", "2024 capex of the scope by 04's rule (a vintage charged in 06)"),
+    "capex_2025_usd_b": ("USD billion", "2025 capex of the scope by 04's rule (a vintage charged in 06)"),
+    "headlines_quoted_as_median": ("", "headlines whose Monte Carlo median differs from the central value by more "
+                                       "than 10%, so the summary quotes the median"),
     "bain_capex_to_revenue": ("ratio", "Bain's capex-to-revenue ratio implied by its published figures"),
     "bain_revenue_available_2030_usd_b": ("USD billion", "Bain: revenue available in 2030 after savings"),
     "bain_revenue_needed_2030_usd_b": ("USD billion", "Bain: annual revenue needed by 2030 to fund compute"),
     "bain_shortfall_2030_usd_b": ("USD billion", "Bain: 2030 revenue shortfall"),
     "breakeven_price_all_capex_usd_per_mtok": ("USD per M tokens", "average price at which 2026 tokens cover the whole "
-                                                                   "AI capex charge"),
+                                                                   "charge of every vintage, training included"),
     "breakeven_price_usd_per_mtok": ("USD per M tokens", "average price at which 2026 tokens cover inference's share of "
-                                                         "the capex charge"),
+                                                         "the charge of every vintage (training left out)"),
     "breakeven_tokens_per_year": ("tokens per year", "token volume at which inference covers its share at today's price"),
-    "capacity_tokens_2026": ("tokens per year", "inference token capacity of the 2026 capex"),
-    "gap_2026_usd_b": ("USD billion per year", "revenue needed for 2026 capex minus token revenue"),
+    "capacity_tokens_2026": ("tokens per year", "inference capacity of every vintage in service in 2026, all tokens"),
+    "gap_2026_usd_b": ("USD billion per year", "2026 charge of every capex vintage in service minus the same companies' "
+                                                "AI revenue (above 0: short)"),
     "gap_2030_usd_b_central": ("USD billion per year", "2030 gap at central inputs"),
     "gap_2030_usd_b_p50": ("USD billion per year", "median 2030 gap of the Monte Carlo"),
     "gap_2030_usd_b_p5": ("USD billion per year", "5th percentile of the 2030 gap"),
     "gap_2030_usd_b_p95": ("USD billion per year", "95th percentile of the 2030 gap"),
     "gap_by_year_central_usd_b": ("USD billion per year", "gap in each year at central inputs"),
     "horizon": ("year", "last year of the scenarios"),
-    "implied_utilization_2026": ("fraction", "demand over inference capacity in 2026"),
-    "inference_revenue_2026_usd_b": ("USD billion", "token revenue implied by tokens served x price"),
+    "implied_utilization_2026": ("fraction", "2026 tokens over the inference capacity of every vintage in service, both "
+                                          "in all tokens (input and output)"),
+    "ai_revenue_2026_usd_b": ("USD billion", "2026 AI revenue of the companies whose capex is charged (stated run-rates "
+                                          "plus an assumed multiple for those without)"),
     "nvidia_latest_dc_revenue_usd_b": ("USD billion", "NVIDIA's latest quarterly data-centre revenue"),
     "nvidia_latest_quarter": ("", "the quarter of that figure"),
     "price_2026_usd_per_mtok": ("USD per M tokens", "average price per token assumed for 2026"),
     "revenue_needed_2026_straight_line_usd_b": ("USD billion per year", "revenue needed with straight-line "
                                                                         "depreciation and no return"),
-    "revenue_needed_2026_usd_b": ("USD billion per year", "revenue needed to earn the stated return on 2026 AI capex"),
+    "revenue_needed_2026_usd_b": ("USD billion per year", "2026 charge of every AI capex vintage in service at the stated "
+                                                          "return, energy and operating cost included"),
     "run_rates_all_overlapping_usd_b": ("USD billion", "sum of AI run-rates stated, overlapping (labs and clouds)"),
     "run_rates_labs_usd_b": ("USD billion", "AI labs' stated run-rates"),
     "sequoia_assumed_ai_revenue_usd_b": ("USD billion", "AI revenue Sequoia's text assumes"),

@@ -104,6 +104,7 @@ SMOKE = {
             and r["local_tokens_per_s_lo"] < r["local_tokens_per_s"] < r["local_tokens_per_s_hi"]
             and r["energy_kwh_per_mtok"] > 0
             and math.isclose(r["co2_kg_per_mtok"], r["energy_kwh_per_mtok"] * r["grid_kg_co2_per_kwh"])
+            and 0 <= r["probability_breakeven_within_horizon"] <= 1
         ),
     },
     "06_capex_payback": {
@@ -112,7 +113,9 @@ SMOKE = {
             r["sequoia_revenue_needed_usd_b"] == 600.0
             and r["sequoia_updated_nvidia_usd_b"] == 16 * r["nvidia_latest_dc_revenue_usd_b"]
             and r["revenue_needed_2026_usd_b"] > r["revenue_needed_2026_straight_line_usd_b"] > 0
-            and math.isclose(r["gap_2026_usd_b"], r["revenue_needed_2026_usd_b"] - r["inference_revenue_2026_usd_b"])
+            and math.isclose(r["gap_2026_usd_b"], r["revenue_needed_2026_usd_b"] - r["ai_revenue_2026_usd_b"])
+            and 0 < r["charge_2026_older_vintages_usd_b"] < r["revenue_needed_2026_usd_b"]
+            and r["ai_revenue_2026_usd_b"] >= r["stated_revenue_in_scope_usd_b"] > 0
             and r["breakeven_price_usd_per_mtok"] < r["breakeven_price_all_capex_usd_per_mtok"]
             and 0 < r["implied_utilization_2026"]
             and r["gap_2030_usd_b_p5"] < r["gap_2030_usd_b_p50"] < r["gap_2030_usd_b_p95"]
