@@ -388,6 +388,9 @@ MODELS = Schema(
                 lambda d: (d["sliding_window_layers"].fillna(0) <= d["layers"]))),
 )
 
+#: Serving-stack tiers of ``throughput_measurements.csv`` (the rule is in data/README.md).
+STACK_TIERS = ("tuned", "open_default")
+
 THROUGHPUT_MEASUREMENTS = Schema(
     file="throughput_measurements.csv",
     columns=(
@@ -413,6 +416,7 @@ THROUGHPUT_MEASUREMENTS = Schema(
         Column("expert_parallel", "bool", required=True),
         Column("software"),
         Column("software_version"),
+        Column("stack_tier", required=True, choices=STACK_TIERS),
         Column("measured"),
         Column("status", required=True, choices=("measured", "vendor", "secondary")),
         Column("source", required=True),
