@@ -166,6 +166,18 @@ class _Arrays:
             out.__dict__[key] = {k: v[mask] for k, v in value.items()} if isinstance(value, dict) else value[mask]
         return out
 
+    def tile(self, copies: int) -> "_Arrays":
+        """The rows repeated ``copies`` times, one block after another (for evaluating several parameter sets in
+        one vectorized call)."""
+        out = object.__new__(_Arrays)
+        for key, value in vars(self).items():
+            out.__dict__[key] = ({k: np.tile(v, copies) for k, v in value.items()} if isinstance(value, dict)
+                                 else np.tile(value, copies))
+        return out
+
+    def __len__(self) -> int:
+        return len(self.target)
+
 
 def _parameters(a: _Arrays, params: Mapping, terms: Iterable[str]) -> dict:
     """Per-row parameter arrays for the core, from a fitted parameter set."""
@@ -229,7 +241,7 @@ def _throughput_at(a: _Arrays, p: dict, n: np.ndarray, replicas: np.ndarray, ter
             batch = batch.copy()
             batch[idx] = tp._batch_under_latency(pick(a.ms), pick(a.hs), n[idx], a.s_in[idx], a.s_out[idx], pick(p),
                                                  batch[idx], a.tpot[idx])
-    t_step, *_ = tp._step(a.ms, a.hs, n, batch, a.s_in, a.s_out, p)
+    t_step, *_ = tp._step(a.ms, a.hs, n, batch, a.s_in, a.s_out, p, with_bound=False)
     per_user = p["spec_tokens_per_step"] / t_step
     fits = (b_cap >= 1) & (~a.per_user | (b_cap >= np.maximum(concurrency, 1.0)))
     value = np.where(a.per_user, per_user, per_user * np.maximum(batch, 1.0) * replicas)
@@ -245,7 +257,32 @@ def predict_arrays(a: _Arrays, params: Mapping, terms: Iterable[str] = SELECTED)
     to the whole system), as a serving operator would choose.
     """
     terms = set(terms)
-    p = _parameters(a, params, terms)
+    return _predict_with(a, _parameters(a, params, terms), terms)
+
+
+def predict_stacked(a: _Arrays, param_sets: list, terms: Iterable[str] = SELECTED,
+                    tiled: _Arrays | None = None) -> np.ndarray:
+    """Predicted target for every row under each of several parameter sets, in one vectorized evaluation.
+
+    Equal, element for element, to calling :func:`predict_arrays` once per set; it exists because the fit's
+    finite-difference Jacobian needs one prediction per free parameter, and one call over the stacked rows
+    costs little more than one call over the rows (the work is many small array operations).
+
+    Returns
+    -------
+    ndarray, shape (len(param_sets), len(a))
+    """
+    terms = set(terms)
+    k = len(param_sets)
+    tiled = tiled if tiled is not None else a.tile(k)
+    per_set = [_parameters(a, params, terms) for params in param_sets]
+    n = len(a)
+    stacked = {key: np.concatenate([np.broadcast_to(np.asarray(p[key], dtype=float), (n,)) for p in per_set])
+               for key in per_set[0]}
+    return _predict_with(tiled, stacked, terms).reshape(k, n)
+
+
+def _predict_with(a: _Arrays, p: dict, terms: set) -> np.ndarray:
     best, best_fits = _throughput_at(a, p, a.n, np.ones_like(a.n), terms)
     best = np.where(best_fits, best, -np.inf)
     if "replicas" in terms:
@@ -255,11 +292,12 @@ def predict_arrays(a: _Arrays, params: Mapping, terms: Iterable[str] = SELECTED)
             size_ok = choose & (size < a.n)
             if not size_ok.any():
                 break
-            n_try = np.where(size_ok, size, a.n)
-            replicas = np.where(size_ok, np.floor(a.n / n_try), 1.0)
-            value, fits = _throughput_at(a, p, n_try, replicas, terms)
-            better = size_ok & fits & (value > best)
-            best = np.where(better, value, best)
+            # only the rows that can be split this way are evaluated (the rest keep their best)
+            rows = np.flatnonzero(size_ok)
+            sub = a.subset(rows)
+            p_sub = {k: (v[rows] if np.ndim(v) == 1 and len(v) == len(a.n) else v) for k, v in p.items()}
+            value, fits = _throughput_at(sub, p_sub, size[rows], np.floor(a.n[rows] / size[rows]), terms)
+            best[rows] = np.where(fits & (value > best[rows]), value, best[rows])
             size = size * 2.0
     return np.where(np.isfinite(best), best, np.nan)
 
@@ -299,15 +337,29 @@ def fit(rows: pd.DataFrame, terms: Iterable[str] = SELECTED, arrays: _Arrays | N
     base = {"layer_latency_s": {}, "memory_efficiency_by_kind": {}}
 
     a_gpu = a.subset(gpu)
+    tiled = a_gpu.tile(len(names) + 1)
+
+    def residuals_of(xs):
+        pred = predict_stacked(a_gpu, [{**base, **dict(zip(names, x))} for x in xs], terms,
+                               tiled=tiled if len(xs) == len(names) + 1 else None)
+        r = _log_errors(pred, a_gpu.target)
+        return np.where(np.isfinite(r), r, 0.0)
 
     def residuals(x):
-        params = {**base, **dict(zip(names, x))}
-        r = _log_errors(predict_arrays(a_gpu, params, terms), a_gpu.target)
-        return np.where(np.isfinite(r), r, 0.0)
+        return residuals_of([x])[0]
+
+    def jacobian(x):
+        # forward differences with scipy's default steps and bound handling ('2-point'), every perturbed
+        # parameter set evaluated in one stacked call
+        h = _forward_steps(x, lower, upper)
+        xs = [x] + [x + np.eye(len(x))[i] * h[i] for i in range(len(x))]
+        r = residuals_of(xs)
+        dx = np.array([xs[i + 1][i] - x[i] for i in range(len(x))])
+        return ((r[1:] - r[0]) / dx[:, None]).T
 
     params = dict(base)
     if gpu.any():
-        solution = least_squares(residuals, x0, bounds=(lower, upper), loss="soft_l1", f_scale=0.1,
+        solution = least_squares(residuals, x0, jac=jacobian, bounds=(lower, upper), loss="soft_l1", f_scale=0.1,
                                  x_scale="jac", max_nfev=400)
         params.update(dict(zip(names, (float(v) for v in solution.x))))
 
@@ -332,7 +384,7 @@ def fit(rows: pd.DataFrame, terms: Iterable[str] = SELECTED, arrays: _Arrays | N
         sub = a.subset((a.hardware == hw_id) & a.per_user)
         p0 = _parameters(sub, {**params, "layer_latency_s": {hw_id: 0.0}, "sram_step_overhead_s": {hw_id: 0.0}}, terms)
         batch = np.maximum(np.where(np.isfinite(sub.concurrency), sub.concurrency, 1.0), 1.0)
-        t0, _, _, comm = tp._step(sub.ms, sub.hs, sub.n, batch, sub.s_in, sub.s_out, p0)
+        t0, _, _, comm = tp._step(sub.ms, sub.hs, sub.n, batch, sub.s_in, sub.s_out, p0, with_bound=False)
         core = t0 - comm
         fits = tp._max_batch(sub.ms, sub.hs, sub.n, sub.s_in, sub.s_out, p0) >= batch
         if not fits.any():
@@ -348,6 +400,19 @@ def fit(rows: pd.DataFrame, terms: Iterable[str] = SELECTED, arrays: _Arrays | N
     if floors:
         params["sram_fallback_layer_latency_s"] = float(np.median(list(floors.values())))
     return params
+
+
+def _forward_steps(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Forward-difference steps as scipy's ``approx_derivative`` takes them for ``'2-point'`` within bounds:
+    sqrt(machine epsilon) x max(1, |x|), turned round (or shortened) where a step would leave the bounds."""
+    sign = (x >= 0).astype(float) * 2 - 1
+    h = np.finfo(float).eps ** 0.5 * sign * np.maximum(1.0, np.abs(x))
+    lower_dist, upper_dist = x - lower, upper - x
+    violated = (x + h < lower) | (x + h > upper)
+    fitting = np.abs(h) <= np.maximum(lower_dist, upper_dist)
+    h = np.where(violated & fitting, -h, h)
+    h = np.where(~fitting & (upper_dist >= lower_dist), upper_dist, h)
+    return np.where(~fitting & (upper_dist < lower_dist), -lower_dist, h)
 
 
 def defaults_from(params: Mapping) -> dict:
