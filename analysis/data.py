@@ -399,6 +399,7 @@ THROUGHPUT_MEASUREMENTS = Schema(
         Column("model", required=True),
         Column("hardware", required=True),
         Column("n_chips", "int", min=1),
+        Column("replica_chips", "int", min=1),
         Column("precision", required=True, choices=PRECISIONS),
         Column("kv_cache_precision", choices=PRECISIONS),
         Column("scenario", required=True,
@@ -425,6 +426,8 @@ THROUGHPUT_MEASUREMENTS = Schema(
     key=("id",),
     row_rules=(("fixed_concurrency rows need a concurrency",
                 lambda d: ~((d["scenario"] == "fixed_concurrency") & d["concurrency"].isna())),
+               ("replica_chips must not exceed n_chips",
+                lambda d: ~(d["replica_chips"].notna() & d["n_chips"].notna() & (d["replica_chips"] > d["n_chips"]))),
                ("input_and_output counts need both lengths",
                 lambda d: ~((d["tokens_counted"] == "input_and_output")
                             & (d["input_tokens"].isna() | d["output_tokens"].isna()))),

@@ -50,6 +50,32 @@ def decimal_year(measured) -> np.ndarray:
     return np.asarray(out, dtype=float)
 
 
+def configuration_key(measurements: pd.DataFrame, columns: Iterable[str] = CONFIG_COLUMNS) -> pd.Series:
+    """A label per row naming its configuration (:data:`CONFIG_COLUMNS`, lengths to two significant digits)."""
+    columns = [c for c in columns if c in measurements.columns]
+    parts = measurements[columns].copy()
+    for c in ("input_tokens", "output_tokens"):
+        if c in parts:
+            # MLPerf's mean output length differs a little between systems of one benchmark: two significant
+            # digits make the same benchmark one configuration
+            parts[c] = parts[c].map(lambda v: f"{float(v):.2g}" if pd.notna(v) else "")
+    return parts.astype(object).where(parts.notna(), "").astype(str).agg("|".join, axis=1)
+
+
+def superseded(measurements: pd.DataFrame) -> np.ndarray:
+    """True for a row whose source family published the same configuration again at a later date.
+
+    The newest statement stands for accuracy: fits and cross-validation use the newest table of a
+    configuration (older editions still feed :func:`software_rate`). Rows dated only to a year never
+    supersede or get superseded by rows of another precision of date.
+    """
+    year = decimal_year(measurements["measured"])
+    key = measurements["source_family"].astype(str) + "||" + configuration_key(measurements)
+    frame = pd.DataFrame({"key": key.to_numpy(), "year": year})
+    newest = frame.groupby("key")["year"].transform("max").to_numpy()
+    return np.isfinite(year) & (year < newest)
+
+
 def repeated_configurations(measurements: pd.DataFrame, columns: Iterable[str] = CONFIG_COLUMNS,
                             min_years_apart: float = 1.0 / 12.0) -> pd.DataFrame:
     """Rows of configurations measured at two or more dates at least ``min_years_apart`` apart.
@@ -57,18 +83,10 @@ def repeated_configurations(measurements: pd.DataFrame, columns: Iterable[str] =
     Dates known only to the year (``YYYY``) are left out: their half-year uncertainty is as large
     as the gaps being measured. Adds ``config`` (a label), ``year`` (decimal) and ``log_value``.
     """
-    columns = [c for c in columns if c in measurements.columns]
     rows = measurements.copy()
     rows["year"] = decimal_year(rows["measured"])
     rows = rows[rows["measured"].astype(str).str.len() > 4].dropna(subset=["year"])
-    parts = rows[columns].copy()
-    for c in ("input_tokens", "output_tokens"):
-        if c in parts:
-            # MLPerf's mean output length differs a little between systems of one benchmark: two significant
-            # digits make the same benchmark one configuration
-            parts[c] = parts[c].map(lambda v: f"{float(v):.2g}" if pd.notna(v) else "")
-    key = parts.astype(object).where(parts.notna(), "").astype(str).agg("|".join, axis=1)
-    rows["config"] = key
+    rows["config"] = configuration_key(rows, columns)
     spread = rows.groupby("config")["year"].agg(lambda y: y.max() - y.min())
     keep = spread[spread >= min_years_apart].index
     rows = rows[rows["config"].isin(keep)].copy()

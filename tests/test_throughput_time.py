@@ -92,3 +92,11 @@ def test_temporal_split_fits_only_on_rows_before_the_cutoff(monkeypatch):
     assert seen["train"] == [0, 1, 4]           # 2024-05, 2025-02, and a row dated only "2024"
     assert list(out["x"]) == [2, 3]             # 2025-06, and "2025", which may fall after the cutoff
     assert (out["error"] == 1.0).all() and (out["fold"] == "temporal").all()
+
+
+def test_the_newest_edition_of_a_table_supersedes_older_ones_of_its_own_family_only():
+    rows = pd.DataFrame([_row(measured="2025-01", output_tokens_per_s=1.0),
+                         _row(measured="2025-06", output_tokens_per_s=2.0),
+                         _row(measured="2025-03", source_family="other", output_tokens_per_s=3.0),
+                         _row(measured="2024-12", input_tokens=128.0, output_tokens_per_s=4.0)])
+    assert list(tt.superseded(rows)) == [True, False, False, False]
