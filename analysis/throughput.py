@@ -302,7 +302,8 @@ def _step(ms, hs, n, b, s_in, s_out, p, with_bound: bool = True):
     draft = p.get("spec_draft_tokens", 0.0)               # drafted tokens per step (0: no draft model counted)
     # the target verifies the drafted tokens plus one in the same pass; without a draft length (the older
     # "accepted tokens per step" assumption) the verified tokens are the accepted ones
-    k_verify = np.where(np.asarray(draft) > 0, np.asarray(draft) + 1.0, k_spec)
+    k_verify = np.where(np.asarray(draft) > 0, np.asarray(draft) + 1.0, k_spec) if np.any(np.asarray(draft) > 0) \
+        else k_spec
     b_eff = np.maximum(b, 1.0)
     s_avg = s_in + s_out / 2.0
     kv_read = b_eff * _kv_sequence(ms, s_avg, hs["kv_bytes"])
@@ -333,12 +334,13 @@ def _step(ms, hs, n, b, s_in, s_out, p, with_bound: bool = True):
     core = np.maximum(overlapped, t_floor)
     # the draft model (an EAGLE head or an MTP module: ``draft_layers`` layers) runs once per drafted token, each
     # pass as short as its own weights, its layers' floor and one all-reduce pair per layer allow
-    draft_layers = p.get("draft_layers", 1.0)
-    layer_weights = _weights_read(ms, micro, hs["w_bytes"]) / ms["layers"]
-    t_draft_pass = draft_layers * (np.maximum(layer_weights / np.where(hs["layer_split"] > 0, bw, n * bw),
-                                              p["layer_latency_s"])
-                                   + np.where((n > 1) & (hs["pipeline"] == 0), 2.0 * p["message_latency_s"], 0.0))
-    t_draft = np.asarray(draft) * t_draft_pass
+    t_draft = 0.0
+    if np.any(np.asarray(draft) > 0):
+        layer_weights = _weights_read(ms, micro, hs["w_bytes"]) / ms["layers"]
+        t_draft_pass = p.get("draft_layers", 1.0) * (
+            np.maximum(layer_weights / np.where(hs["layer_split"] > 0, bw, n * bw), p["layer_latency_s"])
+            + np.where((n > 1) & (hs["pipeline"] == 0), 2.0 * p["message_latency_s"], 0.0))
+        t_draft = np.asarray(draft) * t_draft_pass
     t_step = core + t_comm + t_draft + p["step_overhead_s"] + p["sequence_overhead_s"] * b_eff
     bound = np.where(core == t_floor, "latency", np.where(t_comp >= t_mem, "compute", "memory")) if with_bound else None
     return t_step, bound, t_floor, t_comm
