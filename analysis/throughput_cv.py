@@ -365,7 +365,8 @@ def fit(rows: pd.DataFrame, terms: Iterable[str] = SELECTED, arrays: _Arrays | N
     GPU/TPU parameters (:data:`FREE`, those whose term is on) are fitted together by
     robust least squares (soft-L1 loss on log errors) on the GPU/TPU rows; then each SRAM,
     wafer or dataflow chip's per-layer latency floor on its own rows, and the edge memory
-    efficiency on the edge rows (1-D searches on median |log error|). Deterministic.
+    efficiency on the edge rows (1-D searches on median |log error|). Deterministic; called
+    without ``arrays`` it is read from the on-disk cache when the same rows were fitted before.
 
     Returns
     -------
@@ -374,9 +375,15 @@ def fit(rows: pd.DataFrame, terms: Iterable[str] = SELECTED, arrays: _Arrays | N
         ``layer_latency_s`` by hardware id, ``memory_efficiency_by_kind``,
         ``sram_fallback_layer_latency_s`` for chips without rows of their own).
     """
+    terms = tuple(terms)
+    if arrays is None:   # a call from outside the fitting loops: read from the on-disk cache when it can be
+        return _cached("fit", _fit, rows, terms)
+    return _fit(rows, terms, arrays)
+
+
+def _fit(rows: pd.DataFrame, terms: tuple, arrays: _Arrays | None = None) -> dict:
     from scipy.optimize import least_squares
 
-    terms = tuple(terms)
     a = arrays or _Arrays(rows)
     names = [n for n, (term, *_r) in FREE.items() if term is None or term in terms]
     x0 = np.array([FREE[n][4] for n in names])
@@ -519,8 +526,29 @@ def parameters_from_defaults(layer_latency_table: Mapping | None = None, spec_to
 # Cross-validation
 # --------------------------------------------------------------------------------------
 
+def _cached(name: str, func, *args):
+    """``func(*args)`` through the on-disk cache (:mod:`analysis.cache`), keyed by this module's and the physics
+    module's source, the hardware and model tables, and the arguments' content."""
+    import sys
+
+    from analysis import cache
+
+    return cache.cached(name, func, *args, code=(tp, sys.modules[__name__]), data=_TABLES)
+
+
+#: Data files read inside the fits (besides the measurement rows passed in): the chips' and the models' specs.
+_TABLES = ("hardware.csv", "models.csv")
+
+
 def in_sample(rows: pd.DataFrame, terms: Iterable[str] = SELECTED) -> pd.DataFrame:
-    """Rows with ``predicted`` and ``error`` (predicted / measured - 1) from one fit on every row."""
+    """Rows with ``predicted`` and ``error`` (predicted / measured - 1) from one fit on every row.
+
+    Cached on disk by content (:mod:`analysis.cache`): the same rows, terms, code and tables are fitted once.
+    """
+    return _cached("in_sample", _in_sample, rows, tuple(terms))
+
+
+def _in_sample(rows: pd.DataFrame, terms: tuple) -> pd.DataFrame:
     a = _Arrays(rows)
     params = fit(rows, terms, a)
     out = rows.copy()
@@ -546,14 +574,45 @@ def cross_validate(rows: pd.DataFrame, by: str = "source_family", terms: Iterabl
     -------
     DataFrame
         The rows with ``predicted``, ``error`` (predicted / measured - 1) and ``fold``.
+
+    Notes
+    -----
+    Cached on disk by content (:mod:`analysis.cache`). A fresh computation fits the folds in
+    parallel over the machine's cores (``ANALYSIS_FIT_JOBS`` caps them; 1 runs them here).
     """
-    terms = tuple(terms)
+    return _cached("cross_validate", _cross_validate, rows, by, tuple(terms))
+
+
+def fit_jobs() -> int:
+    """Worker processes for fold fits: ``ANALYSIS_FIT_JOBS``, else the cores; 1 inside a daemonic process."""
+    import multiprocessing
+    import os
+
+    if multiprocessing.current_process().daemon:
+        return 1
+    value = os.environ.get("ANALYSIS_FIT_JOBS")
+    return max(1, int(value)) if value and value.strip().isdigit() else (os.cpu_count() or 1)
+
+
+def _fold_predictions(rows: pd.DataFrame, held: np.ndarray, terms: tuple) -> np.ndarray:
+    """Fit on the rows not held out; predict the held-out rows."""
     a_all = _Arrays(rows)
+    params = fit(rows[~held], terms, a_all.subset(~held))
+    return predict_arrays(a_all.subset(held), params, terms)
+
+
+def _cross_validate(rows: pd.DataFrame, by: str, terms: tuple) -> pd.DataFrame:
+    masks = [(rows[by] == group).to_numpy() for group in sorted(rows[by].unique())]
+    jobs = min(fit_jobs(), len(masks))
+    if jobs > 1:
+        from joblib import Parallel, delayed
+
+        parts = Parallel(n_jobs=jobs)(delayed(_fold_predictions)(rows, held, terms) for held in masks)
+    else:
+        parts = [_fold_predictions(rows, held, terms) for held in masks]
     predicted = np.full(len(rows), np.nan)
-    for group in sorted(rows[by].unique()):
-        held = (rows[by] == group).to_numpy()
-        params = fit(rows[~held], terms, a_all.subset(~held))
-        predicted[held] = predict_arrays(a_all, params, terms)[held]
+    for held, part in zip(masks, parts):
+        predicted[held] = part
     out = rows.copy()
     out["predicted"] = predicted
     out["error"] = out["predicted"] / out["target"] - 1.0
@@ -598,7 +657,7 @@ def ablation(rows: pd.DataFrame, by: str = "source_family", terms: Iterable[str]
     variants += [(f"without {t}", t, tuple(x for x in terms if x != t)) for t in terms]
     variants += [(f"with {t}", t, terms + (t,)) for t in candidates if t not in terms]
     records = []
-    for name, change, use in variants:
+    for name, change, use in _progress(variants, "ablation: cross-validations"):
         s = summarize(cross_validate(rows, by, use))
         records.append({"model": name, "change": change,
                         "cv_median_abs_error_throughput": s["median_abs_error_throughput"],
@@ -611,12 +670,35 @@ def ablation(rows: pd.DataFrame, by: str = "source_family", terms: Iterable[str]
 # Intervals
 # --------------------------------------------------------------------------------------
 
+def _progress(items: list, label: str):
+    """``items`` with a progress bar in an interactive kernel or terminal (none in headless report runs)."""
+    import os
+    import sys
+
+    if os.environ.get("ANALYSIS_HEADLESS") or not (hasattr(sys.stdout, "isatty") and (sys.stdout.isatty()
+                                                                                      or "ipykernel" in sys.modules)):
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=label, leave=False)
+
+
 @lru_cache(maxsize=4)
-def _shipped_cv(data_dir: str) -> pd.DataFrame:
+def _shipped_cv(data_dir: str, measurements_sha256: str) -> pd.DataFrame:
     from analysis import data
 
     rows = prepare(data.load_throughput_measurements())
     return cross_validate(rows, "source_family")
+
+
+def shipped_cross_validation() -> pd.DataFrame:
+    """Leave-one-source-out predictions of the measurements in the data folder (read from the cache when the
+    same content was cross-validated before; what :func:`error_factors` and :func:`interval_factors` use)."""
+    from analysis import cache
+
+    folder = paths.data_dir()
+    return _shipped_cv(str(folder), cache.file_sha256(folder / "throughput_measurements.csv")
+                       + cache.data_key(_TABLES))
 
 
 def error_factors(kind: str, load: str, predictions: pd.DataFrame | None = None) -> np.ndarray:
@@ -626,7 +708,7 @@ def error_factors(kind: str, load: str, predictions: pd.DataFrame | None = None)
     a group with fewer than 5 rows uses every row of that load. Multiplying a prediction by a
     resampled factor draws from the model's own out-of-sample error (notebooks 04 and 05).
     """
-    cv = predictions if predictions is not None else _shipped_cv(str(paths.data_dir()))
+    cv = predictions if predictions is not None else shipped_cross_validation()
     ok = cv.dropna(subset=["error"])
     pool = ok[ok["load"] == load]
     group = pool[pool["hw_class"] == hardware_class(kind)]
