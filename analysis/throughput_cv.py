@@ -533,7 +533,7 @@ def _cached(name: str, func, *args):
 
     from analysis import cache
 
-    return cache.cached(name, func, *args, code=(tp, sys.modules[__name__]), data=_TABLES)
+    return cache.cached(name, func, *args, code=(tp, throughput_time, sys.modules[__name__]), data=_TABLES)
 
 
 #: Data files read inside the fits (besides the measurement rows passed in): the chips' and the models' specs.
