@@ -71,9 +71,10 @@ def company_year(capex: pd.DataFrame, company: str, year: int, lease_basis: str 
 
     Rule, in order: (1) a full-year calendar actual; else (2) the latest calendar-year
     guidance; else (3) calendarized figures, month by month: a month inside a reported
-    quarter takes a third of that quarter's actual; otherwise 1/12 of the latest
-    statement (actual before guidance) for the fiscal year that contains it; months past
-    the last fiscal year stated take the last one's rate (counted in
+    quarter takes a third of that quarter's actual; otherwise the latest statement (actual
+    before guidance) for the fiscal year that contains it, less the quarters already reported
+    inside that fiscal year, spread over its remaining months (so the fiscal year's total is
+    kept); months past the last fiscal year stated take the last one's rate (counted in
     ``extrapolated_months``). "At least" statements (a low without a point) count at their low.
     Only rows on ``lease_basis`` count (:func:`on_lease_basis`).
 
@@ -111,18 +112,19 @@ def company_year(capex: pd.DataFrame, company: str, year: int, lease_basis: str 
     for month in pd.period_range(f"{year}-01", f"{year}-12", freq="M"):
         quarter = covers(quarters, month)
         if not quarter.empty:
-            r, share = quarter.sort_values("statement_date").iloc[-1], 3.0
+            r = quarter.sort_values("statement_date").iloc[-1]
+            rate = {key: float(r[key]) / 3.0 for key in total}
         else:
             covering = covers(latest, month)
-            share = 12.0
             if covering.empty:
                 before = latest[latest["period_end"] < str(month)]
                 r = before.iloc[-1] if not before.empty else latest.iloc[0]
                 extrapolated += 1
             else:
                 r = covering.iloc[0]
+            rate = _remainder_rate(r, quarters)
         for key in total:
-            total[key] += float(r[key]) / share
+            total[key] += rate[key]
         used.append(r["period"])
         dates.append(r["statement_date"])
         kinds.add(r["kind"])
@@ -130,6 +132,22 @@ def company_year(capex: pd.DataFrame, company: str, year: int, lease_basis: str 
     basis = " + ".join(f"{n} month{'s' if n > 1 else ''} of {period}" for period, n in parts.items())
     return {"company": company, **total, "kind": "guidance" if "guidance" in kinds else "actual",
             "basis_used": f"calendarized: {basis}", "statement_date": max(dates), "extrapolated_months": extrapolated}
+
+
+def _remainder_rate(fiscal_row: pd.Series, quarters: pd.DataFrame) -> dict:
+    """Monthly rate of a fiscal-year statement over its months that no reported quarter covers: the year's
+    figure less the quarters already reported inside it, spread over the remaining months (so the months a
+    calendar year takes from it, added to the reported quarters, never imply a different fiscal-year total)."""
+    months = set(_months(fiscal_row["period_start"], fiscal_row["period_end"]))
+    inside = quarters[quarters.apply(lambda q: set(_months(q["period_start"], q["period_end"])) <= months, axis=1)] \
+        if not quarters.empty else quarters
+    inside = inside.sort_values("statement_date").drop_duplicates(["period_start", "period_end"], keep="last")
+    covered = set().union(*(set(_months(q["period_start"], q["period_end"])) for _, q in inside.iterrows()))
+    left = len(months - covered)
+    reported = float(inside["point"].sum()) if not inside.empty else 0.0
+    if left == 0:
+        return {key: float(fiscal_row[key]) / 12.0 for key in ("point", "low", "high")}
+    return {key: max(float(fiscal_row[key]) - reported, 0.0) / left for key in ("point", "low", "high")}
 
 
 def aggregate_capex(capex: pd.DataFrame, year: int = 2026, companies=None,

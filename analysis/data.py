@@ -480,7 +480,8 @@ COST_ASSUMPTIONS = Schema(
                                                "gpu_rental_usd_per_hour", "gpu_tco_usd_per_hour",
                                                "all_in_kw_per_accelerator", "server_cost_per_accelerator_usd",
                                                "compute_share_of_capex", "market_usd_b",
-                                               "cost_of_capital")),
+                                               "cost_of_capital", "other_opex_share", "street_price_usd",
+                                               "resale_fraction", "grid_kg_co2_per_kwh")),
         Column("subject", required=True),
         Column("value", "float", required=True, positive=True),
         Column("low", "float", positive=True),
@@ -576,13 +577,37 @@ MARKET_MODEL_MAP = Schema(
     key=("provider", "provider_model_id"),
 )
 
+DISCLOSURE_BOUNDS = ("point", "approximate", "lower", "upper")
+
+OPERATOR_DISCLOSURES = Schema(
+    file="operator_disclosures.csv",
+    columns=(
+        Column("id", required=True),
+        Column("operator", required=True),
+        Column("statement_date", required=True),
+        Column("metric", required=True),
+        Column("value", "float", required=True, positive=True),
+        Column("unit", required=True),
+        Column("bound", required=True, choices=DISCLOSURE_BOUNDS),
+        Column("status", required=True, choices=("primary", "secondary")),
+        Column("conditions", required=True),
+        Column("source", required=True),
+        Column("url", required=True),
+    ),
+    key=("id",),
+    row_rules=(("statement_date must be YYYY-MM-DD", lambda d: d["statement_date"].str.match(r"^\d{4}-\d{2}-\d{2}$")),
+               ("url must start with http:// or https://", lambda d: d["url"].str.match(r"^https?://")),
+               ("id must be lower-case letters, digits and underscores",
+                lambda d: d["id"].str.match(r"^[a-z0-9_]+$"))),
+)
+
 SCHEMAS: dict[str, Schema] = {"llm_prices": LLM_PRICES, "epoch_price_trends": EPOCH_PRICE_TRENDS,
                               "capex": CAPEX, "regions": REGIONS, "cost_assumptions": COST_ASSUMPTIONS,
                               "hardware": HARDWARE, "models": MODELS,
                               "throughput_measurements": THROUGHPUT_MEASUREMENTS,
                               "compute_split_estimates": COMPUTE_SPLIT_ESTIMATES,
                               "compute_drivers": COMPUTE_DRIVERS, "ai_revenue": AI_REVENUE, "market_prices": MARKET_PRICES,
-                              "market_model_map": MARKET_MODEL_MAP}
+                              "market_model_map": MARKET_MODEL_MAP, "operator_disclosures": OPERATOR_DISCLOSURES}
 
 
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
@@ -712,6 +737,13 @@ def load_market_prices(data_dir: Path | None = None) -> pd.DataFrame:
     ``snapshot_date``. Reports read this file, never the installed package.
     """
     return load("market_prices", data_dir)
+
+
+def load_operator_disclosures(data_dir: Path | None = None) -> pd.DataFrame:
+    """What operators published about their own serving (``data/operator_disclosures.csv``): one figure per row,
+    with its unit, the conditions stated with it, whether it is a point, an approximation or a bound, and its source.
+    """
+    return load("operator_disclosures", data_dir)
 
 
 def validate_all(data_dir: Path | None = None) -> None:

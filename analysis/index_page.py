@@ -90,22 +90,32 @@ DECISION_SUMMARY = [
             low="price_meets_floor_year_fixed_rate_early", high="price_meets_floor_year_fixed_rate_late",
             range_label="over the fixed-model rate's 90% interval"),
     Finding("Edge vs cloud break-even (Algeria)", "05_edge_vs_cloud", "breakeven_months", "month {:.0f}",
-            "owning local servers vs paying an API billed per request at today's cheapest host, its price falling to "
-            "its floor; discounted, residual value", "never",
+            "the cheapest mix of owned servers and API vs the API alone, billed per request at today's cheapest host, "
+            "its price falling to its floor; street card price, staff time; discounted, residual value", "never",
             low="breakeven_months_high_throughput", high="breakeven_months_low_throughput",
             range_label="across the local throughput's 80% interval"),
+    Finding("Probability that owning breaks even within the horizon", "05_edge_vs_cloud",
+            "probability_breakeven_within_horizon", "{:.0%}", "over the local throughput model's own error"),
     Finding("Sequoia's $600B question, its own inputs", "06_capex_payback", "sequoia_revenue_needed_usd_b",
             "${:,.0f}B", "NVIDIA data-centre run-rate x 2 x 2: lifetime revenue for one year of spending; the latest "
             "quarter's figure is in the notebook"),
-    Finding("2026 gap: revenue needed for 2026 capex minus token revenue", "06_capex_payback", "gap_2026_usd_b",
-            "${:,.0f}B a year", "2026 capex (04's sum) x 75% AI (unsourced), recovered at 9% over each part's life, "
-            "vs Google's published tokens x 2 x median list price", low="gap_2026_usd_b_p5", high="gap_2026_usd_b_p95",
+    Finding("2026 gap: charge of every capex vintage in service minus the same companies' AI revenue", "06_capex_payback",
+            "gap_2026_usd_b", "${:,.0f}B a year", "five hyperscalers' 2024-26 capex (04's rule) x 75% AI (unsourced), each part "
+            "recovered at 9% over its own life, energy and opex; revenue: their stated AI run-rates plus an assumed "
+            "multiple for those without", low="gap_2026_usd_b_p5", high="gap_2026_usd_b_p95",
             range_label="5th-95th percentile"),
-    Finding("Break-even average price for inference's share of that charge", "06_capex_payback",
-            "breakeven_price_usd_per_mtok", "${:.2f} per million tokens", "at 2026's token volume"),
+    Finding("Break-even average price for the whole charge, training included", "06_capex_payback",
+            "breakeven_price_all_capex_usd_per_mtok", "${:.2f} per million tokens",
+            "at 2026's worldwide token volume; inference's share alone is in the notebook"),
     Finding("2030 gap, median of the Monte Carlo", "06_capex_payback", "gap_2030_usd_b_p50", "${:,.0f}B a year",
-            "demand-driven capex to 2030; Bain: $800B short", "beyond the run's horizon",
+            "capex on the data's path (2027: analysts' $1,116B, then held); prices falling with serving costs",
+            "beyond the run's horizon",
             low="gap_2030_usd_b_p5", high="gap_2030_usd_b_p95", range_label="5th-95th percentile"),
+    Finding("Operator disclosures the chain predicts within a factor of 1.5", "07_operator_disclosures",
+            "disclosures_within_factor_1_5", "{:.0f}",
+            "out of the six the notebook predicts: DeepSeek's serving day (decode, prefill, cost), Google's and OpenAI's "
+            "energy per prompt, the OpenAI-Cerebras deal; the chain as shipped, nothing refitted; which link misses, "
+            "and by how much, in the notebook"),
 ]
 
 

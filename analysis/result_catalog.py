@@ -197,7 +197,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "owning_wins_within_horizon": ("", "whether owning breaks even within the horizon"),
     "region": ("", "region compared"),
     "residual_fraction": ("fraction", "share of book value recovered at the horizon"),
-    "servers": ("", "local servers needed for the volume"),
+    "servers": ("", "local servers owned (hybrid: the cheapest count, the API serving the rest)"),
     "start_date": ("date", "month 1 of the comparison"),
     "tokens_per_month": ("output tokens per month", "demand compared"),
     "api_price_source": ("", "where the API price comes from (market snapshot or a list price)"),
@@ -206,32 +206,64 @@ CATALOG: dict[str, tuple[str, str]] = {
                                                    "interval"),
     "local_tokens_per_s_lo": ("output tokens/s", "low end of the local server's throughput interval (model error)"),
     "local_tokens_per_s_hi": ("output tokens/s", "high end of the local server's throughput interval (model error)"),
+    "probability_breakeven_within_horizon": ("fraction", "probability that owning breaks even within the horizon, "
+                                                         "over the local throughput model's error"),
+    "breakeven_months_p50": ("months", "median break-even month over the throughput draws (null: never)"),
+    "breakeven_months_whole_servers": ("months", "break-even month with whole servers for all the demand"),
+    "breakeven_months_no_residual": ("months", "break-even month with no residual value at the horizon"),
+    "never_share_of_volumes_whole_servers": ("fraction", "share of volumes from 1e8 to 1e10 a month at which whole "
+                                                         "servers never break even (the sawtooth)"),
+    "capacity_model": ("", "hybrid (owned servers plus API for the rest) or whole servers"),
+    "card_price_usd": ("USD per card", "price paid per card before duties"),
+    "staff_usd_per_month": ("USD per month", "staff time to run the servers (assumption)"),
+    "api_fx_premium_used": ("x", "cost of the API's dollars over the official exchange rate"),
+    "buyer_cases_never": ("", "buyer cases in which owning never breaks even within the horizon"),
     # 06_capex_payback
+    "charge_2026_older_vintages_usd_b": ("USD billion per year", "part of the 2026 charge for vintages bought before "
+                                                                 "2026"),
+    "stated_revenue_in_scope_usd_b": ("USD billion", "AI run-rates stated by the companies whose capex is charged"),
+    "token_value_2026_usd_b": ("USD billion", "cross-check, not revenue: all 2026 tokens at the median list price"),
+    "gap_2026_inference_only_usd_b": ("USD billion per year", "2026 gap charging inference's share of the capex only"),
+    "gap_2026_usd_b_p50": ("USD billion per year", "median 2026 gap of the Monte Carlo"),
+    "sequoia_updated_nvidia_compute_usd_b": ("USD billion", "Sequoia's arithmetic on NVIDIA's latest quarter without "
+                                                            "its networking share"),
+    "implied_utilization_2026_p50": ("fraction", "median of the 2026 utilisation over the Monte Carlo"),
+    "breakeven_price_all_capex_usd_per_mtok_p50": ("USD per M tokens", "median of the all-capex break-even price over "
+                                                                       "the Monte Carlo"),
+    "capex_2027_usd_b": ("USD billion", "2027 capex of the scope from the data (analysts' estimate)"),
+    "capex_2024_usd_b": ("USD billion", "2024 capex of the scope by 04's rule (a vintage charged in 06)"),
+    "capex_2025_usd_b": ("USD billion", "2025 capex of the scope by 04's rule (a vintage charged in 06)"),
+    "headlines_quoted_as_median": ("", "headlines whose Monte Carlo median differs from the central value by more "
+                                       "than 10%, so the summary quotes the median"),
     "bain_capex_to_revenue": ("ratio", "Bain's capex-to-revenue ratio implied by its published figures"),
     "bain_revenue_available_2030_usd_b": ("USD billion", "Bain: revenue available in 2030 after savings"),
     "bain_revenue_needed_2030_usd_b": ("USD billion", "Bain: annual revenue needed by 2030 to fund compute"),
     "bain_shortfall_2030_usd_b": ("USD billion", "Bain: 2030 revenue shortfall"),
     "breakeven_price_all_capex_usd_per_mtok": ("USD per M tokens", "average price at which 2026 tokens cover the whole "
-                                                                   "AI capex charge"),
+                                                                   "charge of every vintage, training included"),
     "breakeven_price_usd_per_mtok": ("USD per M tokens", "average price at which 2026 tokens cover inference's share of "
-                                                         "the capex charge"),
+                                                         "the charge of every vintage (training left out)"),
     "breakeven_tokens_per_year": ("tokens per year", "token volume at which inference covers its share at today's price"),
-    "capacity_tokens_2026": ("tokens per year", "inference token capacity of the 2026 capex"),
-    "gap_2026_usd_b": ("USD billion per year", "revenue needed for 2026 capex minus token revenue"),
+    "capacity_tokens_2026": ("tokens per year", "inference capacity of every vintage in service in 2026, all tokens"),
+    "gap_2026_usd_b": ("USD billion per year", "2026 charge of every capex vintage in service minus the same companies' "
+                                                "AI revenue (above 0: short)"),
     "gap_2030_usd_b_central": ("USD billion per year", "2030 gap at central inputs"),
     "gap_2030_usd_b_p50": ("USD billion per year", "median 2030 gap of the Monte Carlo"),
     "gap_2030_usd_b_p5": ("USD billion per year", "5th percentile of the 2030 gap"),
     "gap_2030_usd_b_p95": ("USD billion per year", "95th percentile of the 2030 gap"),
     "gap_by_year_central_usd_b": ("USD billion per year", "gap in each year at central inputs"),
     "horizon": ("year", "last year of the scenarios"),
-    "implied_utilization_2026": ("fraction", "demand over inference capacity in 2026"),
-    "inference_revenue_2026_usd_b": ("USD billion", "token revenue implied by tokens served x price"),
+    "implied_utilization_2026": ("fraction", "2026 tokens over the inference capacity of every vintage in service, both "
+                                          "in all tokens (input and output)"),
+    "ai_revenue_2026_usd_b": ("USD billion", "2026 AI revenue of the companies whose capex is charged (stated run-rates "
+                                          "plus an assumed multiple for those without)"),
     "nvidia_latest_dc_revenue_usd_b": ("USD billion", "NVIDIA's latest quarterly data-centre revenue"),
     "nvidia_latest_quarter": ("", "the quarter of that figure"),
     "price_2026_usd_per_mtok": ("USD per M tokens", "average price per token assumed for 2026"),
     "revenue_needed_2026_straight_line_usd_b": ("USD billion per year", "revenue needed with straight-line "
                                                                         "depreciation and no return"),
-    "revenue_needed_2026_usd_b": ("USD billion per year", "revenue needed to earn the stated return on 2026 AI capex"),
+    "revenue_needed_2026_usd_b": ("USD billion per year", "2026 charge of every AI capex vintage in service at the stated "
+                                                          "return, energy and operating cost included"),
     "run_rates_all_overlapping_usd_b": ("USD billion", "sum of AI run-rates stated, overlapping (labs and clouds)"),
     "run_rates_labs_usd_b": ("USD billion", "AI labs' stated run-rates"),
     "sequoia_assumed_ai_revenue_usd_b": ("USD billion", "AI revenue Sequoia's text assumes"),
@@ -245,6 +277,71 @@ CATALOG: dict[str, tuple[str, str]] = {
     "tornado_top_input": ("", "the input that moves the 2030 gap most"),
     "tornado_top_swing_usd_b": ("USD billion", "swing of the 2030 gap across that input's range"),
 }
+
+# 07_operator_disclosures: per disclosure, the disclosed value, the chain's prediction with its interval and the ratio
+_DISCLOSURE_KEYS = {
+    "deepseek_decode_tokens_per_s_per_node": ("output tokens/s per node", "DeepSeek's decode throughput per H800 node"),
+    "deepseek_prefill_tokens_per_s_per_node": ("input tokens/s per node", "DeepSeek's prefill throughput per H800 node, "
+                                                                          "cache hits counted"),
+    "deepseek_cost_per_day": ("USD per day", "DeepSeek's serving cost for 2025-02-27/28 at $2 per GPU-hour"),
+    "gemini_wh_per_prompt": ("Wh per prompt", "energy of Google's median Gemini Apps text prompt"),
+    "chatgpt_wh_per_query": ("Wh per query", "energy of OpenAI's average ChatGPT query"),
+    "cerebras_deal_value_usd": ("USD", "value of the OpenAI-Cerebras capacity deal (prediction: the capacity's tokens "
+                                       "at Cerebras's list price)"),
+}
+for _stem, (_unit, _what) in _DISCLOSURE_KEYS.items():
+    CATALOG[f"07_operator_disclosures.{_stem}_disclosed"] = (_unit, f"{_what}: as disclosed")
+    CATALOG[f"07_operator_disclosures.{_stem}_predicted"] = (_unit, f"{_what}: the chain's prediction under the "
+                                                                    "disclosed conditions")
+    CATALOG[f"07_operator_disclosures.{_stem}_predicted_lo"] = (_unit, f"{_what}: low end of the prediction's 80% "
+                                                                       "interval")
+    CATALOG[f"07_operator_disclosures.{_stem}_predicted_hi"] = (_unit, f"{_what}: high end of the prediction's 80% "
+                                                                       "interval")
+    CATALOG[f"07_operator_disclosures.{_stem}_ratio"] = ("ratio", f"{_what}: predicted over disclosed")
+CATALOG.update({
+    "disclosures_within_factor_1_5": ("", "operator disclosures the chain predicts within a factor of 1.5 (07)"),
+    "n_disclosures": ("", "operator disclosures the chain predicts (07)"),
+    "deepseek_own_cost_usd_per_day": ("USD per day", "DeepSeek's cost from its own nodes, GPUs and $2 per GPU-hour"),
+    "deepseek_own_revenue_usd_per_day": ("USD per day", "DeepSeek's token mix at R1's prices (its own arithmetic)"),
+    "deepseek_own_margin": ("fraction of cost", "DeepSeek's margin from its own figures (revenue over cost minus one)"),
+    "deepseek_margin_disclosed": ("fraction of cost", "DeepSeek's disclosed theoretical margin at R1's prices (5.45 = 545%)"),
+    "deepseek_margin_predicted": ("fraction of cost", "margin at R1's prices over the chain's predicted cost"),
+    "deepseek_margin_predicted_lo": ("fraction of cost", "low end of that margin (at the low throughput)"),
+    "deepseek_margin_predicted_hi": ("fraction of cost", "high end of that margin (at the high throughput)"),
+    "deepseek_nodes_disclosed": ("nodes", "DeepSeek's average H800 nodes in service"),
+    "deepseek_nodes_predicted": ("nodes", "nodes the chain needs for DeepSeek's day of tokens"),
+    "deepseek_nodes_predicted_lo": ("nodes", "low end of those nodes (at the high throughput)"),
+    "deepseek_nodes_predicted_hi": ("nodes", "high end of those nodes (at the low throughput)"),
+    "deepseek_usd_per_mtok_disclosed": ("USD per M tokens", "DeepSeek's cost per million tokens, input and output"),
+    "deepseek_usd_per_mtok_predicted": ("USD per M tokens", "the chain's cost per million tokens, input and output"),
+    "deepseek_capex_cost_per_day_usd": ("USD per day", "the predicted GPUs at a capex floor instead of $2 per GPU-hour"),
+    "deepseek_request_input_tokens": ("tokens", "input tokens of the request implied by DeepSeek's token mix and KV "
+                                                "length"),
+    "deepseek_request_output_tokens": ("tokens", "output tokens of that implied request"),
+    "deepseek_decode_what_if_comm_hidden_ratio": ("ratio", "decode prediction over disclosed with communication hidden "
+                                                           "behind compute"),
+    "deepseek_decode_what_if_comm_and_attention_ratio": ("ratio", "the same with attention at the GEMMs' efficiency "
+                                                                  "as well"),
+    "energy_wh_per_prompt_alternatives_min": ("Wh per prompt", "lowest Wh per prompt across the stand-in models and "
+                                                               "chips"),
+    "energy_wh_per_prompt_alternatives_max": ("Wh per prompt", "highest Wh per prompt across the stand-in models and "
+                                                               "chips"),
+    "energy_stand_in": ("", "model, chip and conditions of the energy-per-prompt prediction"),
+    "cerebras_deal_usd_per_mtok": ("USD per M output tokens", "price per million output tokens the OpenAI-Cerebras "
+                                                              "deal implies"),
+    "cerebras_deal_usd_per_mtok_lo": ("USD per M output tokens", "low end of that price (at the high throughput)"),
+    "cerebras_deal_usd_per_mtok_hi": ("USD per M output tokens", "high end of that price (at the low throughput)"),
+    "cerebras_list_usd_per_mtok": ("USD per M output tokens", "Cerebras's list price for the same model and token mix"),
+    "cerebras_tokens_per_s_per_mw": ("tokens/s per MW", "modelled output tokens per second per MW of Cerebras capacity"),
+    "cost_floor_usd_per_mtok_04_chain": ("USD per M output tokens", "notebook 04's cost floor (Llama 3.3 70B on B200) "
+                                                                    "at the deal's token mix"),
+    # 04 and 05: energy and CO2 per million output tokens
+    "energy_kwh_per_mtok": ("kWh per M output tokens", "energy per million output tokens (IT power x PUE, idle time "
+                                                       "charged)"),
+    "co2_kg_per_mtok": ("kg CO2 per M output tokens", "CO2 per million output tokens at the stated grid intensity"),
+    "grid_kg_co2_per_kwh": ("kg CO2 per kWh", "grid intensity used (US average 2023, EIA)"),
+})
+
 
 #: Suffix -> how a derived description reads (``{}`` is the base key's description).
 SUFFIXES: dict[str, str] = {

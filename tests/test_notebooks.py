@@ -89,6 +89,8 @@ SMOKE = {
             and r["capex_next_year_guidance_statements"] == _capex_data()["next_year_guidance"]
             and math.isclose(r["capex_2026_usd_b"], _capex_data()["point"])
             and r["capex_2026_lease_basis"] == "post_reclassification"
+            and r["energy_kwh_per_mtok"] > 0
+            and math.isclose(r["co2_kg_per_mtok"], r["energy_kwh_per_mtok"] * r["grid_kg_co2_per_kwh"])
         ),
     },
     "05_edge_vs_cloud": {
@@ -101,6 +103,9 @@ SMOKE = {
             and r["api_price_source"] == "market" and r["api_price_observed"] >= "2026-01-01"
             and r["own_usd_per_mtok"] > 0
             and r["local_tokens_per_s_lo"] < r["local_tokens_per_s"] < r["local_tokens_per_s_hi"]
+            and r["energy_kwh_per_mtok"] > 0
+            and math.isclose(r["co2_kg_per_mtok"], r["energy_kwh_per_mtok"] * r["grid_kg_co2_per_kwh"])
+            and 0 <= r["probability_breakeven_within_horizon"] <= 1
         ),
     },
     "06_capex_payback": {
@@ -109,11 +114,32 @@ SMOKE = {
             r["sequoia_revenue_needed_usd_b"] == 600.0
             and r["sequoia_updated_nvidia_usd_b"] == 16 * r["nvidia_latest_dc_revenue_usd_b"]
             and r["revenue_needed_2026_usd_b"] > r["revenue_needed_2026_straight_line_usd_b"] > 0
-            and math.isclose(r["gap_2026_usd_b"], r["revenue_needed_2026_usd_b"] - r["inference_revenue_2026_usd_b"])
+            and math.isclose(r["gap_2026_usd_b"], r["revenue_needed_2026_usd_b"] - r["ai_revenue_2026_usd_b"])
+            and 0 < r["charge_2026_older_vintages_usd_b"] < r["revenue_needed_2026_usd_b"]
+            and r["ai_revenue_2026_usd_b"] >= r["stated_revenue_in_scope_usd_b"] > 0
             and r["breakeven_price_usd_per_mtok"] < r["breakeven_price_all_capex_usd_per_mtok"]
             and 0 < r["implied_utilization_2026"]
             and r["gap_2030_usd_b_p5"] < r["gap_2030_usd_b_p50"] < r["gap_2030_usd_b_p95"]
             and r["monte_carlo_draws"] == 500
+        ),
+    },
+    "07_operator_disclosures": {
+        "params": ["cerebras_models=[gpt-oss-120b]", "cerebras_utilizations=[0.3, 0.6]",
+                   "energy_alternatives=[[gpt-oss-120b, h100-sxm]]"],
+        "check": lambda r: (
+            r["n_disclosures"] == 6 and 0 <= r["disclosures_within_factor_1_5"] <= r["n_disclosures"]
+            and r["deepseek_own_cost_usd_per_day"] == 87072 and math.floor(100 * r["deepseek_own_margin"]) == 545
+            and r["deepseek_cost_per_day_disclosed"] == 87072
+            and math.isclose(r["deepseek_cost_per_day_ratio"],
+                             r["deepseek_cost_per_day_predicted"] / r["deepseek_cost_per_day_disclosed"])
+            and r["deepseek_decode_tokens_per_s_per_node_predicted_lo"]
+            < r["deepseek_decode_tokens_per_s_per_node_predicted"]
+            < r["deepseek_decode_tokens_per_s_per_node_predicted_hi"]
+            and r["gemini_wh_per_prompt_predicted_lo"] < r["gemini_wh_per_prompt_predicted"]
+            < r["gemini_wh_per_prompt_predicted_hi"]
+            and r["cerebras_deal_usd_per_mtok_lo"] < r["cerebras_deal_usd_per_mtok"] < r["cerebras_deal_usd_per_mtok_hi"]
+            and r["energy_wh_per_prompt_alternatives_min"] <= r["gemini_wh_per_prompt_predicted"]
+            <= r["energy_wh_per_prompt_alternatives_max"]
         ),
     },
 }
