@@ -388,6 +388,9 @@ MODELS = Schema(
                 lambda d: (d["sliding_window_layers"].fillna(0) <= d["layers"]))),
 )
 
+#: Serving-stack tiers of ``throughput_measurements.csv`` (the rule is in data/README.md).
+STACK_TIERS = ("tuned", "open_default")
+
 THROUGHPUT_MEASUREMENTS = Schema(
     file="throughput_measurements.csv",
     columns=(
@@ -396,6 +399,7 @@ THROUGHPUT_MEASUREMENTS = Schema(
         Column("model", required=True),
         Column("hardware", required=True),
         Column("n_chips", "int", min=1),
+        Column("replica_chips", "int", min=1),
         Column("precision", required=True, choices=PRECISIONS),
         Column("kv_cache_precision", choices=PRECISIONS),
         Column("scenario", required=True,
@@ -413,6 +417,7 @@ THROUGHPUT_MEASUREMENTS = Schema(
         Column("expert_parallel", "bool", required=True),
         Column("software"),
         Column("software_version"),
+        Column("stack_tier", required=True, choices=STACK_TIERS),
         Column("measured"),
         Column("status", required=True, choices=("measured", "vendor", "secondary")),
         Column("source", required=True),
@@ -421,6 +426,8 @@ THROUGHPUT_MEASUREMENTS = Schema(
     key=("id",),
     row_rules=(("fixed_concurrency rows need a concurrency",
                 lambda d: ~((d["scenario"] == "fixed_concurrency") & d["concurrency"].isna())),
+               ("replica_chips must not exceed n_chips",
+                lambda d: ~(d["replica_chips"].notna() & d["n_chips"].notna() & (d["replica_chips"] > d["n_chips"]))),
                ("input_and_output counts need both lengths",
                 lambda d: ~((d["tokens_counted"] == "input_and_output")
                             & (d["input_tokens"].isna() | d["output_tokens"].isna()))),

@@ -97,6 +97,21 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cheapest_usd_per_mtok": ("USD per M output tokens", "cheapest chip and model at the interactivity target"),
     "cheapest_usd_per_mtok_config": ("", "the model and chip of the cheapest cost per token"),
     "fitted_compute_efficiency": ("fraction", "fraction of peak FLOP/s reached, as used"),
+    "cv_temporal_median_abs_error_max_load": ("fraction", "median |error| at maximum load of rows measured after the "
+                                                          "temporal cutoff, fitted on the rows before it"),
+    "cv_temporal_median_abs_error_per_user": ("fraction", "median |error| of per-user speeds after the temporal cutoff"),
+    "cv_open_tier_median_abs_error_max_load": ("fraction", "leave-one-source-out median |error| at load of the "
+                                                           "open-stack (open_default) rows"),
+    "cv_open_tier_median_abs_error_per_user": ("fraction", "leave-one-source-out median |error| of the open-stack "
+                                                           "per-user rows"),
+    "open_tier_efficiency_share": ("fraction", "share of the tuned efficiencies an open stack run with common "
+                                               "settings reaches (fitted)"),
+    "open_tier_extra_step_ms": ("ms", "extra host time per decode step of an open stack (fitted)"),
+    "software_factor_per_year": ("x per year", "throughput of the same configuration a year later, from software "
+                                               "alone (within-configuration rate)"),
+    "software_factor_per_year_low": ("x per year", "lower bound of the software rate's bootstrap interval"),
+    "software_factor_per_year_high": ("x per year", "upper bound of the software rate's bootstrap interval"),
+    "software_configurations": ("", "configurations measured at several dates behind the software rate"),
     "interactivity_target": ("tokens/s per user", "per-user speed at which costs are compared"),
     # 04_capex_allocation
     "capex_2026_usd_b": ("USD billion", "2026 capex of the five hyperscalers: newest statements on one calendar and "
