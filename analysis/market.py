@@ -523,6 +523,17 @@ def offers_at(history: pd.DataFrame, date, input_weight: float = 3, exclude_prov
     return rows.reset_index(drop=True)
 
 
+def cross_sections(history: pd.DataFrame, input_weight: float = 3, exclude_providers=("openrouter",)
+                   ) -> pd.DataFrame:
+    """:func:`offers_at` at every :func:`release_dates` date at once, with the date in column ``at``."""
+    rows = _with_blend(history[history["observation"] == "release"], input_weight)
+    if exclude_providers:
+        rows = rows[~rows["provider"].isin(exclude_providers)]
+    dates = pd.DataFrame({"at": release_dates(history)})
+    out = rows.merge(dates, how="cross")
+    return out[(out["first_date"] <= out["at"]) & (out["last_date"] >= out["at"])].reset_index(drop=True)
+
+
 def _annual(first, last, years):
     first, last, years = (np.asarray(v, dtype=float) for v in (first, last, years))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -596,8 +607,8 @@ def like_for_like_declines(history: pd.DataFrame, mapping: pd.DataFrame, input_w
     skus = sku_declines(hist, input_weight, min_years, exclude_providers)
     dates = release_dates(history)
     latest = dates.max()
-    cross = pd.concat([offers_at(hist, d, input_weight, exclude_providers).assign(at=d) for d in dates],
-                      ignore_index=True)
+    cross = cross_sections(hist, input_weight, exclude_providers)
+    everyone = cross_sections(history, input_weight, exclude_providers) if fixed_panel else None
     records = []
     for model, rows in cross.groupby("model"):
         counts = rows.groupby("at")["provider"].size()
@@ -608,7 +619,7 @@ def like_for_like_declines(history: pd.DataFrame, mapping: pd.DataFrame, input_w
         years = (latest - start).days / 365.25
         first, last = rows[rows["at"] == start], rows[rows["at"] == latest]
         if fixed_panel:
-            covered = set(offers_at(history, start, input_weight, exclude_providers)["provider"])
+            covered = set(everyone.loc[everyone["at"] == start, "provider"])
             last = last[last["provider"].isin(covered)]
             if last.empty:
                 continue
@@ -755,3 +766,37 @@ def _history_main(argv=None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(_history_main())
+
+
+def cheapest_host_rows_history(prices_raw: pd.DataFrame, history: pd.DataFrame, mapping: pd.DataFrame,
+                               input_weight: float = 3, exclude_providers=("openrouter",)) -> pd.DataFrame:
+    """Each linked model's cheapest host at every release date of the history, as ``llm_prices``-shaped rows.
+
+    Like :func:`cheapest_offers_as_price_rows` but dated through the history, so a curve that uses host prices has
+    them at both ends (from the first release on), not only at the snapshot date.
+    """
+    links = mapping.dropna(subset=["llm_prices_model"])
+    names = {(p, m): (n, l) for p, m, n, l in links[["provider", "provider_model_id", "model",
+                                                       "llm_prices_model"]].itertuples(index=False)}
+    out = []
+    cross = cross_sections(history, input_weight, exclude_providers)
+    cross = cross.assign(link=[names.get((p, m)) for p, m in zip(cross["provider"], cross["provider_model_id"])])
+    cross = cross[cross["link"].notna()]
+    best = cross.sort_values("blend", kind="stable").drop_duplicates(["at", "link"]).sort_values(["at", "link"])
+    base = prices_raw.drop_duplicates("model", keep="last").set_index("model")
+    best = best[[name in base.index for _, name in best["link"]]]
+    for date, (model, name), provider, p_in, p_out, blend3 in best[
+            ["at", "link", "provider", "input_usd_per_mtok", "output_usd_per_mtok",
+             "blended_3to1_usd_per_mtok"]].itertuples(index=False):
+        row = base.loc[name].copy()
+        row["model"], row["date"] = f"{model} @ {provider}", pd.Timestamp(date)
+        row["input_usd_per_mtok"], row["output_usd_per_mtok"], row["blended_3to1_usd_per_mtok"] = p_in, p_out, blend3
+        row["avg_1to1_usd_per_mtok"] = np.nan
+        row["dataset"], row["price_kind"], row["price_timing"], row["notes"] = "market", "host", "later_listing", ""
+        out.append(row)
+    out = [r.rename(None) for r in out]
+    if not out:
+        return pd.DataFrame(columns=prices_raw.columns)
+    frame = pd.DataFrame(out).reset_index(drop=True)
+    return frame[prices_raw.columns].astype(prices_raw.dtypes.to_dict(), errors="ignore")
+
