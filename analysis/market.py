@@ -800,3 +800,30 @@ def cheapest_host_rows_history(prices_raw: pd.DataFrame, history: pd.DataFrame, 
     frame = pd.DataFrame(out).reset_index(drop=True)
     return frame[prices_raw.columns].astype(prices_raw.dtypes.to_dict(), errors="ignore")
 
+
+
+def plot_like_for_like(declines: pd.DataFrame, rates: dict | None = None):
+    """Each model's price decline per year, three like-for-like ways: its own SKUs, the median host, the cheapest."""
+    import matplotlib.pyplot as plt
+
+    rows = declines.sort_values("cheapest_factor_per_year", kind="stable").reset_index(drop=True)
+    y = np.arange(len(rows))
+    fig, ax = plt.subplots(figsize=(9, 0.28 * max(len(rows), 4) + 1.6))
+    styles = [("same_sku_factor_per_year", "s", "C0", "same host and SKU (median over its SKUs)"),
+              ("median_factor_per_year", "o", "C1", "median host to median host"),
+              ("cheapest_factor_per_year", "D", "C3", "cheapest host to cheapest host")]
+    for column, marker, color, label in styles:
+        kind = next(k for k, c in RATE_KINDS.items() if c == column)
+        if rates and kind in rates:
+            label += f": median {rates[kind]['median_factor_per_year']:.2f}x/yr"
+        ax.scatter(rows[column], y + {"s": -0.2, "o": 0.0, "D": 0.2}[marker], marker=marker, color=color, s=22,
+                   label=label)
+    ax.axvline(1.0, color="k", lw=0.8, ls=":")
+    ax.set_yticks(y, [f"{m} ({a}→{b} hosts)" for m, a, b in rows[["model", "n_hosts_first", "n_hosts_last"]]
+                      .itertuples(index=False)], fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel("price reduction factor per year (log scale; 1 = no cheaper)")
+    ax.set_title("The same open model over time, like for like (genai-prices release history)")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -31,22 +31,52 @@ CATALOG: dict[str, tuple[str, str]] = {
     "a16z_mmlu42_claimed_over_ours": ("ratio", "a16z's 1,000x over the factor the shipped points give"),
     "a16z_mmlu_thresholds": ("MMLU score", "MMLU thresholds of the a16z curves"),
     "a16z_published_end_price": ("USD per M tokens", "a16z's end-point price (cheapest third-party host)"),
-    "a16z_cheapest_host_end_price": ("USD per M tokens", "end price of the a16z curve with the cheapest host of each "
-                                                         "model (market snapshot)"),
-    "a16z_cheapest_host_mmlu42_factor_per_year": ("x per year", "a16z method at MMLU >= 42 with cheapest-host prices, "
-                                                                "to today"),
-    "a16z_cheapest_host_mmlu42_total_factor": ("x", "total price fall at MMLU >= 42 with cheapest-host prices, to today"),
-    "a16z_listed_only_mmlu42_factor_per_year": ("x per year", "the same a16z curve to today with listed prices only"),
-    "fixed_model_median_factor_per_year": ("x per year", "one open model's own price decline, launch price to today's "
-                                                         "cheapest host, median over models"),
-    "fixed_model_factor_ci_low": ("x per year", "low end of the fixed-model rate's 90% bootstrap interval"),
-    "fixed_model_factor_ci_high": ("x per year", "high end of the fixed-model rate's 90% bootstrap interval"),
-    "fixed_model_n_models": ("", "open models with a launch price and a price today"),
+    "a16z_cheapest_host_end_price": ("USD per M tokens", "end price of the a16z curve with dated cheapest-host prices"),
+    "a16z_cheapest_host_mmlu42_factor_per_year": ("x per year", "a16z method at MMLU >= 42 with dated cheapest-host "
+                                                                "prices at both ends (price history span), endpoints"),
+    "a16z_cheapest_host_mmlu42_total_factor": ("x", "total price fall at MMLU >= 42 with dated cheapest-host prices "
+                                                    "over the price history span"),
+    "a16z_cheapest_host_start_month": ("month", "first month of the cheapest-host a16z curve"),
+    "a16z_listed_only_host_span_factor_per_year": ("x per year", "the a16z curve with listed prices only, over the "
+                                                                 "same months as the cheapest-host curve"),
+    "a16z_listed_only_mmlu42_factor_per_year": ("x per year", "the a16z curve from a16z's start to today with listed "
+                                                              "prices only"),
+    "fixed_model_median_factor_per_year": ("x per year", "one open model's own price decline, cheapest host to "
+                                                         "cheapest host (dated release history), median over models"),
+    "fixed_model_factor_ci_low": ("x per year", "low end of the cheapest-to-cheapest rate's 90% bootstrap interval"),
+    "fixed_model_factor_ci_high": ("x per year", "high end of the cheapest-to-cheapest rate's 90% bootstrap interval"),
+    "fixed_model_n_models": ("", "open models with dated host prices over the minimum span"),
+    "fixed_model_share_no_cheaper_cheapest": ("fraction", "share of models whose cheapest host got no cheaper"),
+    "fixed_model_fixed_panel_factor_per_year": ("x per year", "cheapest-to-cheapest rate counting only providers the "
+                                                              "package covered at each model's first date"),
+    "fixed_model_median_host_factor_per_year": ("x per year", "one open model's own price decline, median host to "
+                                                              "median host, median over models"),
+    "fixed_model_median_host_ci_low": ("x per year", "low end of the median-to-median rate's 90% bootstrap interval"),
+    "fixed_model_median_host_ci_high": ("x per year", "high end of the median-to-median rate's 90% bootstrap interval"),
+    "fixed_model_share_no_cheaper_median": ("fraction", "share of models whose median host got no cheaper"),
+    "fixed_model_same_sku_factor_per_year": ("x per year", "one host's own list price of one model over time, median "
+                                                           "over models of their SKUs' rates"),
+    "same_sku_share_never_cut": ("fraction", "share of SKUs (any model) observed over the minimum span whose list "
+                                             "price never fell"),
+    "n_same_sku_series": ("", "SKUs (provider and model id) observed over the minimum span"),
+    "fixed_model_mixed_kinds_factor_per_year": ("x per year", "the old reading: first recorded price (mixed kinds) "
+                                                              "to today's cheapest host, median over models"),
+    "market_history_first_release": ("date", "upload date of the first genai-prices release in the price history"),
+    "market_history_last_release": ("date", "upload date of the latest genai-prices release in the price history"),
     "full_window_median_factor_per_year": ("x per year", "Epoch's method on the extended data, full window, median "
                                                          "across thresholds"),
-    "latest_window_median_factor_per_year": ("x per year", "Epoch's method on the latest window only, median across "
-                                                           "thresholds"),
-    "latest_window_n_trends": ("", "thresholds with a trend in the latest window"),
+    "latest_window_median_factor_per_year": ("x per year", "the full window's thresholds measured on the latest "
+                                                           "window (cheapest price at its start against its end), "
+                                                           "median across thresholds"),
+    "latest_window_existing_thresholds_median_factor_per_year": ("x per year", "the same, thresholds reached before "
+                                                                               "the window only"),
+    "latest_window_new_thresholds_median_factor_per_year": ("x per year", "the same, thresholds first reached inside "
+                                                                          "the window (from their first price)"),
+    "latest_window_n_existing_thresholds": ("", "thresholds reached before the latest window"),
+    "latest_window_n_stalled_thresholds": ("", "of those, thresholds no cheaper model reached in the window"),
+    "latest_window_points_only_median_factor_per_year": ("x per year", "the old reading: Epoch's fit on the latest "
+                                                                       "window's points alone (other thresholds)"),
+    "latest_window_n_trends": ("", "thresholds measured over the latest window"),
     "latest_window_start": ("date", "first day of the latest window"),
     "latest_price_date": ("date", "date of the newest price row"),
     "market_package_version": ("", "genai-prices version of the market snapshot"),
