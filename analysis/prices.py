@@ -343,14 +343,16 @@ def fit_decline(seq: pd.DataFrame, alpha: float = 0.10) -> DeclineFit:
         raise ValueError(f"fit_decline needs at least 3 points on 2 dates, got {len(seq)}")
     x = np.array([pd.Timestamp(d).toordinal() for d in seq["date"]], dtype=float)
     y = np.log10(seq["price_usd_per_mtok"].to_numpy(dtype=float))
-    result = sm.OLS(y, sm.add_constant(x)).fit()
-    slope = float(result.params[1])
-    slope_lo, slope_hi = (float(v) for v in result.conf_int(alpha=alpha)[1])
+    with np.errstate(divide="ignore", invalid="ignore"):   # a flat series (a stall) has no variance to explain
+        result = sm.OLS(y, sm.add_constant(x)).fit()
+        slope = float(result.params[1])
+        slope_lo, slope_hi = (float(v) for v in result.conf_int(alpha=alpha)[1])
+        r2 = float(result.rsquared)
     return DeclineFit(
         factor_per_year=10.0 ** (-slope * DAYS_PER_YEAR),
         ci_low=10.0 ** (-slope_hi * DAYS_PER_YEAR),
         ci_high=10.0 ** (-slope_lo * DAYS_PER_YEAR),
-        r2=float(result.rsquared),
+        r2=r2,
         n=len(seq),
         start=pd.Timestamp(seq["date"].min()),
         end=pd.Timestamp(seq["date"].max()),
