@@ -436,12 +436,13 @@ def class_cost_floor(model: str, chip: str, costs: pd.DataFrame, precision: str 
                      utilization: float = 0.6, cost_of_capital: float = 0.09, depreciation_years: float = 5.0,
                      compute_share: float = 0.6, network_share: float = 0.1, network_life_years: float = 6.0,
                      facility_life_years: float = 15.0, pue: float = 1.3, electricity_usd_per_kwh: float = 0.0806,
-                     server_overhead: float = 1.5) -> dict:
+                     server_overhead: float = 1.5, other_opex_usd_per_year: float = 0.0) -> dict:
     """Cost floor of serving ``model`` on ``chip`` in a large facility, per million output tokens at a token mix.
 
     The same chain as notebook 04 (defaults are its parameters): throughput at the interactivity target from
     :mod:`analysis.throughput`, server price from ``cost_assumptions.csv``, capital recovered at
-    ``cost_of_capital``. Used as the lower bound of a model class's API price path.
+    ``cost_of_capital``, ``other_opex_usd_per_year`` (staff, maintenance, software) per accelerator. Used as the
+    lower bound of a model class's API price path.
 
     Returns
     -------
@@ -456,7 +457,8 @@ def class_cost_floor(model: str, chip: str, costs: pd.DataFrame, precision: str 
     server = float(lookup(costs, "server_cost_per_accelerator_usd", chip)["value"])
     parts = cost_components_usd_per_mtok(server, depreciation_years, tps, utilization, tdp_kw * server_overhead, pue,
                                          electricity_usd_per_kwh, compute_share, facility_life_years, cost_of_capital,
-                                         network_share=network_share, network_life_years=network_life_years)
+                                         other_opex_usd_per_year, network_share=network_share,
+                                         network_life_years=network_life_years)
     out = {k: float(v) for k, v in parts.items()}
     out["tokens_per_s"] = tps
     return out

@@ -140,8 +140,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cost_floor_reference": ("", "model, chip and operating point of the cost floor"),
     "cost_of_capital": ("fraction per year", "cost of capital used"),
     "deloitte_inference_chip_market_usd_b": ("USD billion", "Deloitte's inference-optimized chip market"),
-    "fixed_model_decline_per_year": ("x per year", "one model's own price decline used (notebook 01's fixed-model "
-                                                   "rate)"),
+    "fixed_model_decline_per_year": ("x per year", "one model's own price decline used: notebook 01's like-for-like "
+                                                   "rate of the same kind of price"),
     "inference_share_definition": ("", "which inference share the capex chain uses"),
     "inference_share_fleet": ("fraction", "inference share of the accelerator fleet"),
     "inference_share_flop_2026": ("fraction", "inference share of FLOP in 2026 (notebook 02's driver model)"),
@@ -153,10 +153,40 @@ CATALOG: dict[str, tuple[str, str]] = {
     "inference_tokens_per_year": ("output tokens per year", "token capacity of the 2026 inference servers "
                                                             "(a capacity, not demand)"),
     "monte_carlo_seconds": ("s", "time the Monte Carlo took"),
-    "price_meets_floor_year_fixed_rate": ("year", "year the reference model's price meets the cost floor, falling "
-                                                  "at the fixed-model rate"),
-    "price_meets_floor_year_a16z_rate": ("year", "the same year at a16z's capability-level rate"),
-    "price_meets_floor_year_epoch_rate": ("year", "the same year at Epoch AI's median capability-level rate"),
+    "price_meets_floor_year_fixed_rate": ("year", "year the reference model's price, falling at its like-for-like "
+                                                  "rate, meets new capacity's falling break-even (None: never)"),
+    "price_meets_static_floor_year": ("year", "the same year against a floor held at today's costs (the old, static "
+                                              "reading; None: never)"),
+    "fixed_model_rate_kind": ("", "kind of like-for-like rate applied: cheapest (host to host) or median"),
+    "other_opex_usd_per_accelerator_year": ("USD per accelerator-year", "maintenance, serving software and staff in "
+                                                                        "the cost floor"),
+    "cost_floor_usd_per_mtok_without_opex": ("USD per M output tokens", "the cost floor without other opex"),
+    "cost_floor_usd_per_mtok_median": ("USD per M output tokens", "Monte Carlo median of the cost floor"),
+    "cost_floor_headline_usd_per_mtok": ("USD per M output tokens", "the cost floor to quote: central value, or the "
+                                                                    "Monte Carlo median when it is >10% away"),
+    "cost_floor_headline_is_median": ("", "whether the cost floor headline is the Monte Carlo median"),
+    "inference_capex_2026_usd_b_median": ("USD billion", "Monte Carlo median of 2026 inference server spend"),
+    "inference_capex_2026_headline_usd_b": ("USD billion", "2026 inference server spend to quote: central value, or "
+                                                           "the Monte Carlo median when it is >10% away"),
+    "inference_capex_2026_headline_is_median": ("", "whether the inference capex headline is the Monte Carlo median"),
+    "new_capacity_floor_usd_per_mtok": ("USD per M output tokens", "first-year break-even price of capacity bought "
+                                                                   "today when its price falls at the like-for-like rate"),
+    "new_capacity_floor_over_level_floor": ("x", "that first-year break-even over the level (annuity) floor"),
+    "market_price_over_new_capacity_floor": ("x", "today's reference price over new capacity's first-year break-even"),
+    "entry_pv_revenue_over_cost": ("x", "entry test: present value of a new accelerator's falling revenue at today's "
+                                        "price over its cost (>= 1: entry pays)"),
+    "entry_pv_revenue_over_cost_fast_decline": ("x", "the entry test at the fast end of the rate's interval"),
+    "entry_pv_revenue_over_cost_slow_decline": ("x", "the entry test at the slow end of the rate's interval"),
+    "entry_npv_usd_per_mtok_year": ("USD per M tokens of yearly output", "net present value of entering at today's "
+                                                                         "price"),
+    "new_capacity_can_enter": ("", "whether new capacity recovers its cost at today's price, falling"),
+    "floor_gain_per_year": ("x per year", "yearly fall of new capacity's break-even (hardware x software gains)"),
+    "hardware_gain_per_year": ("x per year", "hardware price-performance gain used (Epoch AI)"),
+    "software_gain_per_year": ("x per year", "serving software gain used (derived from Microsoft's statement)"),
+    "cost_floor_grid_min_usd_per_mtok": ("USD per M output tokens", "lowest floor across the per-user speeds and "
+                                                                    "precisions shown"),
+    "cost_floor_grid_max_usd_per_mtok": ("USD per M output tokens", "highest floor across the per-user speeds and "
+                                                                    "precisions shown"),
     "price_observed": ("date", "when the reference API price was observed"),
     "price_reference_usd_per_mtok_output": ("USD per M output tokens", "reference API price at the workload's "
                                                                        "token mix"),
