@@ -169,6 +169,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "inference_capex_2026_headline_usd_b": ("USD billion", "2026 inference server spend to quote: central value, or "
                                                            "the Monte Carlo median when it is >10% away"),
     "inference_capex_2026_headline_is_median": ("", "whether the inference capex headline is the Monte Carlo median"),
+    "inference_tokens_per_year_median": ("output tokens per year", "Monte Carlo median of the 2026 inference token "
+                                                                   "capacity"),
+    "inference_tokens_per_year_headline": ("output tokens per year", "token capacity to quote: central value, or the "
+                                                                     "Monte Carlo median when it is >10% away"),
     "new_capacity_floor_usd_per_mtok": ("USD per M output tokens", "first-year break-even price of capacity bought "
                                                                    "today when its price falls at the like-for-like rate"),
     "new_capacity_floor_over_level_floor": ("x", "that first-year break-even over the level (annuity) floor"),
