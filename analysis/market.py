@@ -822,6 +822,9 @@ def plot_like_for_like(declines: pd.DataFrame, rates: dict | None = None):
     ax.set_yticks(y, [f"{m} ({a}→{b} hosts)" for m, a, b in rows[["model", "n_hosts_first", "n_hosts_last"]]
                       .itertuples(index=False)], fontsize=7)
     ax.set_xscale("log")
+    from analysis.plotting import plain_log_ticks
+
+    plain_log_ticks(ax, "x")
     ax.set_xlabel("price reduction factor per year (log scale; 1 = no cheaper)")
     ax.set_title("The same open model over time, like for like (genai-prices release history)")
     ax.legend(fontsize=8, loc="lower right")

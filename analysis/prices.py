@@ -802,6 +802,9 @@ def plot_window_refit(refit: pd.DataFrame, full: pd.DataFrame, window_start):
     ax.axvline(1.0, color="k", lw=0.8, ls=":")
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_xscale("log")
+    from analysis.plotting import plain_log_ticks
+
+    plain_log_ticks(ax, "x")
     ax.set_xlabel("price reduction factor per year (log scale; 1 = no cheaper model)")
     ax.set_title(f"The same thresholds since {pd.Timestamp(window_start):%Y-%m-%d}")
     ax.legend(fontsize=8)
