@@ -52,11 +52,23 @@ def test_ranges_cross_with_listed_values():
     ({"w": {"low": 0, "high": 1, "n": 3, "log": True}}, "log range needs low > 0"),
     ({"w": {"low": 0, "high": 1, "n": 0}}, "n must be"),
     ({"w": {"low": 0, "high": 1, "n": 3}, "v": {"low": 0, "high": 1, "n": 4}}, "same n"),
-    ({"label": {"low": 0, "high": 1, "n": 3}}, "not a valid str"),
+    ({"label": {"low": 0, "high": 1, "n": 3}}, "a range .* is for int and float parameters"),
 ])
 def test_bad_ranges(grid, message):
     with pytest.raises(ParameterError, match=message):
         expand_grid(grid, DECLARED)
+
+
+@pytest.mark.parametrize("grid, message", [
+    ({"w": 0.5}, r"w: expected a list of values, got the single value 0.5 \(write w: \[0.5\] to hold it fixed"),
+    ({"label": "a"}, r"label: expected a list of values"),
+    ({"names": "a"}, r"list parameter; give a list of lists"),
+    ({"lable": ["a"]}, r"unknown parameter 'lable' \(did you mean 'label'\?\)"),
+])
+def test_a_scalar_is_not_a_grid_and_typos_get_a_suggestion(grid, message):
+    with pytest.raises(ParameterError, match=message):
+        expand_grid(grid, DECLARED)
+    assert expand_grid({"w": [0.5], "x": [1, 2]}, DECLARED) == [{"w": 0.5, "x": 1}, {"w": 0.5, "x": 2}]
 
 
 def test_table_appends_and_widens(tmp_path):

@@ -70,6 +70,33 @@ def checksums(update: bool = False) -> int:
     return 1 if problems else 0
 
 
+def check_param_arguments(argv: list[str]) -> None:
+    """A ``-p`` value without ``=``: one line suggesting the ``NAME=VALUE`` form.
+
+    ``-p tokens_per_month 1e10`` would otherwise end in argparse's "unrecognized
+    arguments: 1e10" (or take ``1e10`` for a notebook name).
+
+    Raises
+    ------
+    ParameterError
+        Naming the ``-p NAME=VALUE`` the user most likely meant.
+    """
+    for i, arg in enumerate(argv):
+        if arg in ("-p", "--param") and i + 1 < len(argv):
+            value, following = argv[i + 1], argv[i + 2] if i + 2 < len(argv) else None
+        elif arg.startswith("--param="):
+            value, following = arg.split("=", 1)[1], None
+        elif arg.startswith("-p") and len(arg) > 2 and not arg.startswith("--"):
+            value, following = arg[2:], None
+        else:
+            continue
+        if "=" in value:
+            continue
+        if following is not None and not following.startswith("-"):
+            raise ParameterError(f"-p {value} {following}: write -p {value}={following} (one argument, NAME=VALUE)")
+        raise ParameterError(f"-p {value}: expected NAME=VALUE, e.g. -p {value}=...")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2, no usage wall
         raise ParameterError(message)
@@ -164,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] == "lab":
             return lab(argv[1:])
+        if argv and argv[0] in ("report", "sweep"):
+            check_param_arguments(argv[1:])
         args = build_parser().parse_args(argv)
         if getattr(args, "jobs", 1) < 1:
             raise ParameterError(f"--jobs must be at least 1, got {args.jobs}")
