@@ -12,7 +12,9 @@ def use_style() -> None:
     """Set the collection's seaborn theme and display settings (call once per notebook).
 
     Besides the plotting theme, NumPy scalars print as plain numbers (``2.4``, not
-    NumPy 2's ``np.float64(2.4)``) wherever a notebook prints a dict or list of them.
+    NumPy 2's ``np.float64(2.4)``) wherever a notebook prints a dict or list of them, and
+    every DataFrame or Series a cell shows goes through the collection's table formatter
+    (:mod:`analysis.tables`: units, rounding, blanks for missing, no meaningless index).
     """
     import matplotlib as mpl
     import numpy as np
@@ -23,6 +25,9 @@ def use_style() -> None:
                          "axes.titleweight": "bold", "figure.figsize": (8, 4.5)})
     if int(np.__version__.split(".")[0]) >= 2:
         np.set_printoptions(legacy="1.25")
+    from analysis import tables
+
+    tables.install()
 
 
 class QuietPath(type(Path())):
