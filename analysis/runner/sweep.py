@@ -344,7 +344,8 @@ def _run_sweep(stem, notebook, grid, folder, grid_file, seed, jobs, timeout, eng
         print(f"resume: {len(done)} of {len(grid)} runs already complete in {folder}; running {len(pending)}")
 
     def record(run: NotebookRun) -> None:
-        (Path(run.folder) / RUN_RECORD).write_text(json.dumps(asdict(run), indent=2) + "\n")
+        entry = {**asdict(run), "folder": Path(os.path.relpath(run.folder, folder)).as_posix()}   # runs/<key>
+        (Path(run.folder) / RUN_RECORD).write_text(json.dumps(entry, indent=2) + "\n")
         table.append(csv_row(index[run.key], run))
 
     runs: list[NotebookRun] = []
