@@ -6,6 +6,20 @@ import os
 from pathlib import Path
 
 PALETTE = "colorblind"
+#: The collection's colour scale for a result over a grid (notebook 05's break-even map, sweep.html's heat maps):
+#: low values bright, high values dark (``viridis_r``: an early break-even reads as bright).
+SEQUENTIAL_CMAP = "viridis_r"
+#: The colour of a cell or point whose outcome is not a number ("never", "n/a"): light grey, always labelled.
+NO_VALUE_COLOR = "0.82"
+
+
+def sequential_cmap():
+    """:data:`SEQUENTIAL_CMAP` with missing (masked) cells drawn in :data:`NO_VALUE_COLOR` rather than left blank."""
+    import matplotlib
+
+    cmap = matplotlib.colormaps[SEQUENTIAL_CMAP].copy()
+    cmap.set_bad(NO_VALUE_COLOR)
+    return cmap
 
 
 def use_style() -> None:

@@ -172,7 +172,8 @@ def test_sweep_page_has_a_figure_per_numeric_result_failures_and_the_table(tmp_p
     page = write_sweep_page(tmp_path, "nb", runs, tmp_path / "sweep.csv").read_text()
     assert page.count("<img") == 1 and "<h3>cost</h3>" in page      # one numeric result; text and bool skipped
     assert "FAILED nb run k1: cell 2: ValueError: no" in page
-    assert page.count("<tr") == len(rows) + 1
+    assert page.split("<div class='scroll'>")[1].count("<tr") == len(rows) + 1
+    assert "Results that do not vary (2)" in page                   # label and flag: listed once, not drawn
 
 
 def test_sweep_writes_its_page(reports, tiny_notebooks, tmp_path):
@@ -181,3 +182,42 @@ def test_sweep_writes_its_page(reports, tiny_notebooks, tmp_path):
     out = tmp_path / "sweep"
     assert run_cli("sweep", "91_ok", "--grid", str(grid), "--out", str(out), "--jobs", "1").returncode == 0
     assert "<h3>x_squared</h3>" in (out / "sweep.html").read_text()
+
+
+def _edge_like_sweep(folder):
+    """A sweep.csv shaped like 05's shipped sweep: owning never breaks even in two regions and at 1e8 tokens."""
+    import itertools
+
+    import pandas as pd
+
+    rows = []
+    for i, (region, tokens) in enumerate(itertools.product(["algeria", "north-america", "europe", "morocco"],
+                                                           [1e8, 1e9, 1e10, 1e11])):
+        never = region in ("europe", "north-america") or tokens == 1e8
+        rows.append({"run": i, "key": f"k{i}", "ok": True, "error": "", "attempts": 1, "param.region": region,
+                     "param.tokens_per_month": tokens, "horizon_months": 36, "api_price_source": "market",
+                     "own_usd_per_mtok": 3e9 / tokens, "breakeven_months": None if never else 60 / math.log10(tokens)})
+    folder.mkdir()
+    pd.DataFrame(rows).to_csv(folder / "sweep.csv", index=False)
+    return folder / "sweep.csv"
+
+
+def test_sweep_page_labels_never_lists_constant_results_once_and_scrolls_its_table(tmp_path):
+    import pandas as pd
+
+    from analysis.runner.pages import _figure, write_sweep_page
+
+    csv = _edge_like_sweep(tmp_path / "sweep")
+    page = write_sweep_page(csv.parent, "05_edge_vs_cloud", [], csv).read_text()
+    panels = [line.split("<h3>")[1].split("</h3>")[0] for line in page.splitlines() if "<h3>" in line]
+    assert panels == ["breakeven_months", "own_usd_per_mtok"]          # the headline first; constants not drawn
+    constants = page.split("Results that do not vary (2)")[1].split("<h2>")[0]
+    assert "horizon_months" in constants and "api_price_source" in constants
+    assert "<div class='scroll'>" in page and "overflow:auto" in page
+    table = pd.read_csv(csv)
+    heat = _figure(table, "breakeven_months", ["param.region", "param.tokens_per_month"], "never")
+    texts = [t.get_text() for t in heat.axes[0].texts]
+    assert texts.count("never") == int(table["breakeven_months"].isna().sum()) == 10   # every never cell labelled
+    assert [t.get_text() for t in heat.axes[0].get_legend().get_texts()] == ["never"]
+    line = _figure(table[table["param.region"] == "algeria"], "breakeven_months", ["param.tokens_per_month"], "never")
+    assert "never" in [t.get_text() for t in line.axes[0].get_legend().get_texts()]
