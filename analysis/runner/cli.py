@@ -18,6 +18,16 @@ from analysis.runner.report import report
 from analysis.runner.sweep import sweep
 
 
+#: How long the Lab's server gets to shut its kernels down after SIGTERM before it is killed.
+LAB_STOP_TIMEOUT_S = 30
+
+
+def _child_ignores_sighup() -> None:      # runs in the server process before exec
+    import signal
+
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
 def lab(extra: list[str]) -> int:
     """Open JupyterLab at the project root with this interpreter as the ``python3`` kernel.
 
@@ -25,6 +35,13 @@ def lab(extra: list[str]) -> int:
     save their figures) and ``data/``. Ctrl-C is left to Jupyter: this process ignores
     it while the server runs, so the server asks for confirmation, shuts its kernels down
     and prints its own messages, and ``make lab`` returns once it has.
+
+    SIGTERM and SIGHUP (a script, ``timeout``, a container or service manager, a closed
+    terminal; ``make`` passes SIGTERM on to this process) stop the server the way Jupyter
+    stops on SIGTERM: its kernels are shut down and its runtime files removed; then the
+    temporary kernelspec folder goes. The server itself ignores SIGHUP, so a hang-up
+    reaches it only as that SIGTERM. A server still running ``LAB_STOP_TIMEOUT_S`` seconds
+    later is killed.
 
     Parameters
     ----------
@@ -34,25 +51,49 @@ def lab(extra: list[str]) -> int:
     Returns
     -------
     int
-        The server's exit status (0 after a normal shutdown).
+        The server's exit status (0 after a normal shutdown); 128 + the signal number
+        after SIGTERM or SIGHUP.
     """
     import signal
     import subprocess
+    import time
+
+    received: list[int] = []
+    process: subprocess.Popen | None = None
+
+    def stop(signum, frame):
+        received.append(signum)
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
 
     with private_kernel():
         command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={paths.PROJECT_ROOT}",
                    "--ContentsManager.post_save_hook=analysis.nbfilter.post_save_hook", *extra]
         # a handler (unlike SIG_IGN) is not inherited by the server: it keeps Jupyter's own Ctrl-C handling
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
+        previous = {sig: signal.signal(sig, handler) for sig, handler in
+                    ((signal.SIGINT, lambda signum, frame: None), (signal.SIGTERM, stop), (signal.SIGHUP, stop))}
         try:
-            process = subprocess.Popen(command)
+            process = subprocess.Popen(command, preexec_fn=_child_ignores_sighup)
+            if received:                     # a signal that came before the server existed
+                process.send_signal(signal.SIGTERM)
+            stopping_since = None
             while True:
                 try:
-                    return process.wait()
+                    code = process.wait(timeout=0.5)
+                    break
                 except KeyboardInterrupt:  # pragma: no cover - the handler above swallows SIGINT
                     continue
+                except subprocess.TimeoutExpired:
+                    if received and stopping_since is None:
+                        stopping_since = time.monotonic()
+                    if stopping_since is not None and time.monotonic() - stopping_since > LAB_STOP_TIMEOUT_S:
+                        process.kill()
+                        code = process.wait()
+                        break
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    return 128 + received[0] if received else code
 
 
 def checksums(update: bool = False) -> int:

@@ -2,7 +2,9 @@
 
 The Lab test starts ``make lab`` on a pseudo-terminal, runs notebook 05 from the Run
 menu, moves its explorer's slider, saves, checks git sees no change, then presses
-Ctrl-C and answers Jupyter's prompt, checking that the kernels and runtime files go.
+Ctrl-C and answers Jupyter's prompt, checking that the kernels and runtime files go. Another
+stops it with SIGTERM (to make) and SIGHUP (to the terminal's process group): Jupyter's own
+shutdown, no server or kernel left, the temporary kernelspec folder removed.
 
 Drives the system Chromium (Debian's ``chromium``) through Playwright; no browser is
 downloaded. Skipped, with the reason, where either is missing. ``.ci/run`` installs
@@ -127,7 +129,9 @@ def lab(tmp_path):
     settings = config / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    (tmp_path / "tmp").mkdir()
     env = {**os.environ, **GIT_FILTER_ENV, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "TMPDIR": str(tmp_path / "tmp"),
            "HOME": os.environ.get("HOME", str(tmp_path)), "ANALYSIS_NO_GIT_FILTER": "1"}
     env.pop("ANALYSIS_HEADLESS", None)
     venv = Path(sys.prefix)
@@ -251,3 +255,57 @@ def test_lab_runs_a_notebook_and_its_explorer_git_stays_clean_and_ctrl_c_shuts_d
     assert [p.pid for p in kernels if p.is_running() and p.status() != "zombie"] == []
     runtime = tmp_path / "runtime"
     assert sorted(p.name for p in runtime.glob("*") if p.name.startswith(("jpserver-", "kernel-"))) == []
+
+
+def _lab_processes(token: str) -> list:
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if any(token in part for part in process.info["cmdline"] or []) and process.status() != "zombie":
+                found.append(process)
+        except psutil.Error:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to make", "SIGHUP to the terminal's process group"])
+def test_lab_stops_cleanly_on_sigterm_and_sighup(browser, lab, tmp_path, how):
+    """A script, timeout, a container or a closed terminal stops make lab: Jupyter's own shutdown, nothing left."""
+    base, token, terminal = lab
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page.goto(f"{base}/lab/tree/notebooks/02_compute_split.ipynb?token={token}")
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
+    page.wait_for_selector(".jp-StatusBar-TextItem:text-matches('\\| Idle$')", timeout=60_000)
+    assert _wait_for(lambda: _kernel_processes(terminal.proc.pid), 60), "no kernel process under make lab"
+    kernels = _kernel_processes(terminal.proc.pid)
+    assert _lab_processes(token), "no jupyter-lab process found"
+    temp = tmp_path / "tmp"
+    assert [p.name for p in temp.glob("analysis-kernel-*")], "the Lab's private kernelspec folder is not in TMPDIR"
+    if how.startswith("SIGTERM"):
+        os.kill(terminal.proc.pid, signal.SIGTERM)              # make passes SIGTERM on to python -m analysis lab
+    else:
+        os.killpg(terminal.proc.pid, signal.SIGHUP)              # what a closing terminal sends
+    terminal.proc.wait(timeout=60)
+    text = terminal.text()
+    assert "Shutting down" in text and "kernel" in text, text[-1500:]    # Jupyter's own shutdown ran
+    deadline = time.time() + 10
+    while time.time() < deadline and (_lab_processes(token) or [p for p in kernels if p.is_running()
+                                                                 and p.status() != "zombie"]):
+        time.sleep(0.2)
+    assert _lab_processes(token) == [], "jupyter-lab still running after make lab stopped"
+    assert [p.pid for p in kernels if p.is_running() and p.status() != "zombie"] == []
+    runtime = tmp_path / "runtime"
+    assert sorted(p.name for p in runtime.glob("*") if p.name.startswith(("jpserver-", "kernel-"))) == []
+    assert sorted(p.name for p in temp.glob("analysis-*")) == []          # the kernelspec folder removed
+    page.close()
+
+
+def _wait_for(condition, seconds: float) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
