@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
@@ -221,3 +222,42 @@ def test_sweep_page_labels_never_lists_constant_results_once_and_scrolls_its_tab
     assert [t.get_text() for t in heat.axes[0].get_legend().get_texts()] == ["never"]
     line = _figure(table[table["param.region"] == "algeria"], "breakeven_months", ["param.tokens_per_month"], "never")
     assert "never" in [t.get_text() for t in line.axes[0].get_legend().get_texts()]
+
+
+def _temp_env(tmp_path) -> tuple[dict, "os.PathLike"]:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    return {**os.environ, "TMPDIR": str(temp)}, temp
+
+
+def test_a_sweep_stopped_by_sigterm_cleans_up_and_exits_143(reports, tiny_notebooks, tmp_path):
+    env, temp = _temp_env(tmp_path)
+    started = tmp_path / "started"
+    write_notebook(tiny_notebooks / "96_slow.ipynb", 'x: int = 1\noutput_dir: str = ""',
+                   f"import time\nopen({str(started)!r}, 'a').write('x')\ntime.sleep(120)")
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("x: [1, 2]\n")
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "sweep", "96_slow", "--grid", str(grid),
+                             "--out", str(tmp_path / "sweep"), "--jobs", "1"], cwd=str(PROJECT), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not started.exists():
+        time.sleep(0.2)
+    assert [p.name for p in temp.glob("analysis-kernel-*")], "the sweep's kernelspec folder is not in TMPDIR"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err[-2000:]
+    assert "Traceback" not in err and "--resume" in err
+    assert sorted(p.name for p in temp.iterdir() if p.name.startswith("analysis-")) == []
+
+
+def test_a_dask_sweep_leaves_nothing_in_the_temp_folder(reports, tiny_notebooks, tmp_path):
+    env, temp = _temp_env(tmp_path)
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("x: [1, 2, 3]\n")
+    proc = run_cli("sweep", "91_ok", "--grid", str(grid), "--out", str(tmp_path / "sweep"), "--scheduler", "local:2",
+                   env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    run = json.loads(next((tmp_path / "sweep" / "runs").glob("*/run.json")).read_text())
+    assert run["folder"].startswith("runs/")                    # relative to the sweep folder
+    assert sorted(p.name for p in temp.iterdir()) == []      # no kernel, data or Dask scratch folder left

@@ -1,7 +1,7 @@
 """The command line: ``python -m analysis report|sweep|compare|readme|lab|checksums|data``.
 
 Exit codes: 0 success, 1 a notebook failed, 2 bad input (parameters, notebook
-names, YAML, data), 130 interrupted.
+names, YAML, data), 130 interrupted (Ctrl-C), 143 stopped by SIGTERM (after cleaning up).
 """
 
 from __future__ import annotations
@@ -226,12 +226,25 @@ def data_command(what: str, snapshot_date: str) -> int:
     return 0
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM to a report or sweep, raised in the main thread like Ctrl-C so that every ``finally`` runs:
+    workers stopped, the build folder and the temporary kernelspec folder removed."""
+
+
+def _terminated(signum, frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; returns the process exit code."""
+    """Command-line entry point; returns the process exit code (143 after SIGTERM, 130 after Ctrl-C)."""
+    import signal
+
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv and argv[0] == "lab":
             return lab(argv[1:])
+        if argv and argv[0] in ("report", "sweep") and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _terminated)
         if argv and argv[0] in ("report", "sweep"):
             check_param_arguments(argv[1:])
         args = build_parser().parse_args(argv)
@@ -268,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         raise
-    except KeyboardInterrupt:
-        print("interrupted: nothing was moved into place; reports/latest unchanged", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        how = "stopped by SIGTERM" if isinstance(exc, Terminated) else "interrupted"
+        print(f"{how}: nothing was moved into place; reports/latest unchanged", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
