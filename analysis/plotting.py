@@ -72,17 +72,66 @@ def _legend_covers_bars(ax, legend, renderer) -> bool:
     return any(box.overlaps(bar.get_window_extent(renderer)) for bar in bars)
 
 
+#: More legend entries than this on one panel of a multi-panel figure is unreadable at thumbnail size.
+MAX_PANEL_LEGEND = 8
+
+
+def _log_floor_tick(ax) -> None:
+    """Extend a log y axis down to the power of ten at or below its lower limit (a tick under every line)."""
+    import math
+
+    if ax.get_yscale() != "log" or not ax.get_visible():
+        return
+    low, high = ax.get_ylim()
+    if not (0 < low < high) or not math.isfinite(low):
+        return
+    floor = 10 ** math.floor(math.log10(low) + 1e-9)
+    if floor < low:
+        ax.set_ylim(floor, high)
+
+
+def _shorten_legends(fig, axes) -> None:
+    legends = [(ax, ax.get_legend()) for ax in axes if ax.get_legend() is not None and ax.get_visible()]
+    if not legends or max(len(leg.get_texts()) for _, leg in legends) <= MAX_PANEL_LEGEND:
+        return
+    labels_by_ax = {ax: [t.get_text() for t in leg.get_texts()] for ax, leg in legends}
+    shared = len(legends) > 1 and len(set.intersection(*(set(v) for v in labels_by_ax.values()))) > 0
+    if shared:
+        handles: dict[str, object] = {}
+        for ax, legend in legends:
+            for handle, label in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(label, handle)
+            legend.remove()
+        fig.legend(list(handles.values()), list(handles), loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                   ncol=min(4, len(handles)), fontsize="small", frameon=False)
+        return
+    for ax, legend in legends:
+        if len(labels_by_ax[ax]) > MAX_PANEL_LEGEND:
+            handles, labels = ax.get_legend_handles_labels()
+            ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=6,
+                      frameon=False)
+
+
 def tidy(fig) -> None:
     """Make a figure readable before it is saved (and shown): panels and legends that collide.
 
     * A legend drawn over a bar chart's bars moves below its panel.
     * A figure of several panels without a layout engine (and without colour bars) gets
       matplotlib's constrained layout, so one panel's axis label never covers another.
+    * A log-scaled y axis reaches down to the power of ten below its lowest value, so every
+      line has a labelled tick at or below it.
+    * Several panels with legends of more than :data:`MAX_PANEL_LEGEND` entries: entries the
+      panels share become one legend below the figure; a long legend of one panel moves below
+      that panel in columns.
     """
     import warnings
 
     axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     has_colorbar = len(axes) != len(fig.axes)
+    for ax in axes:
+        _log_floor_tick(ax)
+    if len(axes) > 1:
+        _shorten_legends(fig, axes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if len(axes) > 1 and not has_colorbar and fig.get_layout_engine() is None:
