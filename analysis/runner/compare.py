@@ -270,8 +270,19 @@ def show(value, kind: str = "") -> str:
     if isinstance(value, float):
         return f"{value:.2f}" if kind == "year" else f"{value:.6g}"
     if isinstance(value, (list, dict)):
-        return json.dumps(value)
+        return json.dumps(_rounded(value))
     return str(value)
+
+
+def _rounded(value):
+    """Floats inside lists and mappings to 4 significant digits (a year-by-year path stays one short line)."""
+    if isinstance(value, float):
+        return float(f"{value:.4g}")
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
 
 
 def _pct(value) -> str:
