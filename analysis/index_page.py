@@ -188,8 +188,8 @@ def notebook_title(folder: Path, stem: str) -> str:
     for cell in cells:
         if cell.get("cell_type") == "markdown":
             match = re.search(r"^#+\s*(.+)$", "".join(cell.get("source", "")), flags=re.M)
-            if match:
-                return match.group(1).strip()
+            if match:       # Markdown's escapes (\$ keeps MathJax off a dollar sign) are not part of the title
+                return re.sub(r"\\([\\`*_{}\[\]()#+\-.!$])", r"\1", match.group(1).strip())
     return stem
 
 

@@ -81,3 +81,16 @@ def test_every_saved_figure_has_a_caption_in_the_catalog():
     assert missing == [], "add these figures to FIGURES in analysis/result_catalog.py"
     assert figure_caption("figures/pareto_gpt-oss-120b.png", "03_chip_throughput").endswith("gpt-oss-120b")
     assert figure_caption("figures/nothing_like_it.png", "01_price_decline") is None
+
+
+def test_front_page_titles_and_decision_values_read_as_text(tmp_path):
+    import nbformat
+
+    from analysis.index_page import _format, notebook_title
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell('# Rebuilding "AI\'s \\$600B question"'))
+    nbformat.write(nb, str(tmp_path / "06_x.ipynb"))
+    assert notebook_title(tmp_path, "06_x") == 'Rebuilding "AI\'s $600B question"'
+    assert _format("${:,.0f}B a year", -14.62) == "-$15B a year"
+    assert _format("${:.3f}", 0.1234) == "$0.123"
