@@ -41,7 +41,32 @@ def _months(start: str, end: str) -> pd.PeriodIndex:
     return pd.period_range(pd.Period(start, "M"), pd.Period(end, "M"), freq="M")
 
 
-def company_year(capex: pd.DataFrame, company: str, year: int) -> dict:
+#: Lease basis of the headline: Microsoft's newest statement (July 2026) is on it, and so will its actuals be.
+HEADLINE_LEASE_BASIS = "post_reclassification"
+
+
+def on_lease_basis(capex: pd.DataFrame, lease_basis: str = HEADLINE_LEASE_BASIS) -> pd.DataFrame:
+    """The rows of ``capex`` that hold on one lease basis: every ``as_stated`` row plus those of ``lease_basis``.
+
+    Parameters
+    ----------
+    capex : pandas.DataFrame
+        ``data/capex.csv`` as loaded by :func:`analysis.data.load_capex`; a table without a
+        ``lease_basis`` column is taken as all ``as_stated``.
+    lease_basis : str
+        ``pre_reclassification`` or ``post_reclassification`` (a company's figures before or after a
+        lease reclassification it announced; ``as_stated`` keeps only rows with no such label).
+    """
+    from analysis.data import LEASE_BASES
+
+    if lease_basis not in LEASE_BASES:
+        raise ValueError(f"lease_basis must be one of {', '.join(LEASE_BASES)}, got {lease_basis!r}")
+    if "lease_basis" not in capex.columns:
+        return capex
+    return capex[capex["lease_basis"].isin(["as_stated", lease_basis])]
+
+
+def company_year(capex: pd.DataFrame, company: str, year: int, lease_basis: str = HEADLINE_LEASE_BASIS) -> dict:
     """One company's capex for calendar ``year`` from its latest statements (guidance or actual, never estimates).
 
     Rule, in order: (1) a full-year calendar actual; else (2) the latest calendar-year
@@ -50,12 +75,14 @@ def company_year(capex: pd.DataFrame, company: str, year: int) -> dict:
     statement (actual before guidance) for the fiscal year that contains it; months past
     the last fiscal year stated take the last one's rate (counted in
     ``extrapolated_months``). "At least" statements (a low without a point) count at their low.
+    Only rows on ``lease_basis`` count (:func:`on_lease_basis`).
 
     Returns
     -------
     dict
         ``company, point, low, high, kind, basis_used, statement_date, extrapolated_months``.
     """
+    capex = on_lease_basis(capex, lease_basis)
     rows = capex[(capex["company"] == company) & capex["kind"].isin(["actual", "guidance"])].copy()
     rows["point"] = rows["point_usd_b"].fillna(rows["low_usd_b"])
     rows["low"] = rows["low_usd_b"].fillna(rows["point"])
@@ -105,8 +132,12 @@ def company_year(capex: pd.DataFrame, company: str, year: int) -> dict:
             "basis_used": f"calendarized: {basis}", "statement_date": max(dates), "extrapolated_months": extrapolated}
 
 
-def aggregate_capex(capex: pd.DataFrame, year: int = 2026, companies=None) -> dict:
+def aggregate_capex(capex: pd.DataFrame, year: int = 2026, companies=None,
+                    lease_basis: str = HEADLINE_LEASE_BASIS) -> dict:
     """Sum the companies' calendar-``year`` capex (latest guidance or actual, same rule for each) with its range.
+
+    Notebooks 04 and 06 both take their capex from here, so an edit of ``data/capex.csv``
+    moves both.
 
     Parameters
     ----------
@@ -116,6 +147,9 @@ def aggregate_capex(capex: pd.DataFrame, year: int = 2026, companies=None) -> di
     companies : list of str, optional
         Companies to include (default: every company with a guidance or actual row for
         ``year`` or a fiscal year overlapping it; aggregates and analysts' estimates never count).
+    lease_basis : str
+        Which side of an announced lease reclassification counts (:func:`on_lease_basis`); the
+        default, ``post_reclassification``, is the basis of Microsoft's newest statement.
 
     Returns
     -------
@@ -123,6 +157,7 @@ def aggregate_capex(capex: pd.DataFrame, year: int = 2026, companies=None) -> di
         ``point``, ``low``, ``high`` (USD billions), ``rows`` (one row per company from
         :func:`company_year`: figure, range, kind, the basis used and the statement date).
     """
+    capex = on_lease_basis(capex, lease_basis)
     candidates = capex[capex["kind"].isin(["actual", "guidance"])]
     if companies is None:
         overlap = candidates[(candidates["period_start"] <= f"{year}-12") & (candidates["period_end"] >= f"{year}-01")]
@@ -130,12 +165,29 @@ def aggregate_capex(capex: pd.DataFrame, year: int = 2026, companies=None) -> di
     missing = set(companies) - set(candidates["company"])
     if missing:
         raise ValueError(f"no {year} capex row for {sorted(missing)}")
-    rows = pd.DataFrame([company_year(capex, c, year) for c in companies])
+    rows = pd.DataFrame([company_year(capex, c, year, lease_basis) for c in companies])
     if rows.empty:
         raise ValueError(f"no {year} capex guidance or actual in the data")
     rows = rows.rename(columns={"point": "point_usd_b", "low": "low_usd_b", "high": "high_usd_b"})
     return {"point": float(rows["point_usd_b"].sum()), "low": float(rows["low_usd_b"].sum()),
-            "high": float(rows["high_usd_b"].sum()), "rows": rows}
+            "high": float(rows["high_usd_b"].sum()), "rows": rows, "lease_basis": lease_basis}
+
+
+def lease_bases_compared(capex: pd.DataFrame, year: int = 2026, companies=None) -> pd.DataFrame:
+    """The ``year`` aggregate on each side of an announced lease reclassification, one row per basis.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lease_basis, point_usd_b, low_usd_b, high_usd_b`` and ``changed`` (the companies whose
+        figure differs between the two bases, with both figures).
+    """
+    results = {basis: aggregate_capex(capex, year, companies, basis)
+               for basis in ("post_reclassification", "pre_reclassification")}
+    a, b = (r["rows"].set_index("company")["point_usd_b"] for r in results.values())
+    changed = "; ".join(f"{c}: {a[c]:,.1f} vs {b[c]:,.1f}" for c in a.index if not np.isclose(a[c], b[c])) or "none"
+    return pd.DataFrame([{"lease_basis": basis, "point_usd_b": r["point"], "low_usd_b": r["low"],
+                          "high_usd_b": r["high"], "changed": changed} for basis, r in results.items()])
 
 
 def guidance_history(capex: pd.DataFrame, year: int = 2026) -> pd.DataFrame:
@@ -146,14 +198,25 @@ def guidance_history(capex: pd.DataFrame, year: int = 2026) -> pd.DataFrame:
 
 
 def plot_guidance_history(capex: pd.DataFrame, year: int = 2026):
-    """Each company's ``year`` capex guidance against the date it was stated (bars: the stated range)."""
+    """Each company's ``year`` capex guidance against the date it was stated (bars: the stated range).
+
+    A company that restated its figure on a new lease basis gets one line per basis (dashed: before the
+    reclassification)."""
     import matplotlib.pyplot as plt
 
     history = guidance_history(capex, year)
+    if "lease_basis" not in history.columns:
+        history = history.assign(lease_basis="as_stated")
     fig, ax = plt.subplots(figsize=(9, 4.8))
     for i, (company, rows) in enumerate(history.groupby("company")):
-        point = rows["point_usd_b"].fillna(rows["low_usd_b"])
-        ax.plot(rows["statement_date"], point, "o-", color=f"C{i}", label=company)
+        bases = sorted(set(rows["lease_basis"]) - {"as_stated"})
+        # a company that restated on a new lease basis: one line per basis, each with its as-stated history
+        for basis in bases or ["as_stated"]:
+            series = rows[rows["lease_basis"].isin(["as_stated", basis])]
+            point = series["point_usd_b"].fillna(series["low_usd_b"])
+            label = company if basis == "as_stated" else f"{company} ({basis.replace('_', '-')})"
+            ax.plot(series["statement_date"], point, "o--" if basis == "pre_reclassification" else "o-",
+                    color=f"C{i}", label=label)
         ranged = rows.dropna(subset=["low_usd_b", "high_usd_b"])
         ax.vlines(ranged["statement_date"], ranged["low_usd_b"], ranged["high_usd_b"], color=f"C{i}", lw=3, alpha=0.4)
     from analysis.plotting import date_axis

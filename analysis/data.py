@@ -431,6 +431,11 @@ THROUGHPUT_MEASUREMENTS = Schema(
 
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
+#: Lease accounting behind a capex figure: ``as_stated`` (the company's accounting when it spoke; no
+#: reclassification on record), or the two sides of an announced reclassification (Microsoft, July 2026:
+#: future datacenter leases move from finance leases, counted in capex, to operating leases, not counted).
+LEASE_BASES = ("as_stated", "pre_reclassification", "post_reclassification")
+
 CAPEX = Schema(
     file="capex.csv",
     columns=(
@@ -444,12 +449,13 @@ CAPEX = Schema(
         Column("high_usd_b", "float", positive=True),
         Column("point_usd_b", "float", positive=True),
         Column("finance_leases", required=True, choices=("included", "excluded", "unknown")),
+        Column("lease_basis", required=True, choices=LEASE_BASES),
         Column("statement_date", "date", required=True),
         Column("status", required=True, choices=("primary", "secondary")),
         Column("source", required=True),
         Column("notes"),
     ),
-    key=("company", "period", "kind", "statement_date", "source"),
+    key=("company", "period", "kind", "lease_basis", "statement_date", "source"),
     row_rules=(("needs a figure: point_usd_b, or low_usd_b for an 'at least' statement",
                 lambda d: d["point_usd_b"].notna() | d["low_usd_b"].notna()),
                ("low_usd_b <= point_usd_b <= high_usd_b where given",
@@ -707,3 +713,76 @@ def validate_all(data_dir: Path | None = None) -> None:
         load(name, data_dir)
     load_throughput_measurements(data_dir)
     load_market_model_map(data_dir)
+
+
+# --------------------------------------------------------------------------------------
+# The data README's generated "newest statement" lines
+# --------------------------------------------------------------------------------------
+
+#: ``<!--newest capex.csv -->...<!--/newest-->`` in ``data/README.md``: the newest statement per company,
+#: written from the file by ``python -m analysis checksums --update`` and checked by ``checksums``.
+NEWEST_MARK = re.compile(r"<!--newest (?P<file>[a-z_]+\.csv) -->(?P<text>.*?)<!--/newest-->", flags=re.S)
+README_FILE = "README.md"
+
+
+def newest_statements(table: pd.DataFrame) -> pd.Series:
+    """The latest ``statement_date`` of each ``company`` of a statements table, as text, by company name.
+
+    Dates are compared as ISO text, so a month (``2026-06``) sorts before any day of it.
+    """
+    dates = table["statement_date"]
+    text = dates.dt.strftime("%Y-%m-%d") if pd.api.types.is_datetime64_any_dtype(dates) else dates.astype(str)
+    return text.groupby(table["company"]).max().sort_index()
+
+
+def newest_statement_line(file: str, data_dir: Path | None = None) -> str:
+    """One line naming the newest statement date of every company in ``file`` (``capex.csv``, ``ai_revenue.csv``)."""
+    name = {schema.file: key for key, schema in SCHEMAS.items()}.get(file)
+    if name is None:
+        raise KeyError(f"no schema for {file}")
+    newest = newest_statements(load(name, data_dir))
+    return ("Newest statement per company (generated from `statement_date` by `python -m analysis checksums "
+            "--update`): " + "; ".join(f"{company} {date}" for company, date in newest.items()) + ".")
+
+
+def render_readme_newest(text: str, data_dir: Path | None = None) -> tuple[str, list[str]]:
+    """``text`` (the data README) with every ``<!--newest FILE -->`` block rewritten from the data.
+
+    Returns
+    -------
+    tuple
+        The new text and the names of the files whose line changed.
+    """
+    changed = []
+    folder = data_dir or paths.data_dir()
+
+    def line(match: re.Match) -> str:
+        if not (folder / match["file"]).is_file():      # a missing file is reported by the checksum check
+            return match.group(0)
+        new = newest_statement_line(match["file"], data_dir)
+        if match["text"] != new:
+            changed.append(match["file"])
+        return f"<!--newest {match['file']} -->{new}<!--/newest-->"
+
+    return NEWEST_MARK.sub(line, text), changed
+
+
+def readme_newest_problems(data_dir: Path | None = None) -> list[str]:
+    """One line per stale "newest statement" line of the data folder's README (none when it has no README)."""
+    path = (data_dir or paths.data_dir()) / README_FILE
+    if not path.is_file():
+        return []
+    _, changed = render_readme_newest(path.read_text(), data_dir)
+    return [f"{README_FILE}: the newest-statement line of {file} no longer matches the file; rewrite it with: "
+            "python -m analysis checksums --update" for file in changed]
+
+
+def update_readme_newest(data_dir: Path | None = None) -> list[str]:
+    """Rewrite the data README's "newest statement" lines from the data; return the files whose line changed."""
+    path = (data_dir or paths.data_dir()) / README_FILE
+    if not path.is_file():
+        return []
+    new, changed = render_readme_newest(path.read_text(), data_dir)
+    if changed:
+        path.write_text(new)
+    return changed

@@ -98,8 +98,8 @@ DECISION_SUMMARY = [
             "${:,.0f}B", "NVIDIA data-centre run-rate x 2 x 2: lifetime revenue for one year of spending; the latest "
             "quarter's figure is in the notebook"),
     Finding("2026 gap: revenue needed for 2026 capex minus token revenue", "06_capex_payback", "gap_2026_usd_b",
-            "${:,.0f}B a year", "capex $760B x 75% AI (unsourced), recovered at 9% over each part's life, vs Google's "
-            "published tokens x 2 x median list price", low="gap_2026_usd_b_p5", high="gap_2026_usd_b_p95",
+            "${:,.0f}B a year", "2026 capex (04's sum) x 75% AI (unsourced), recovered at 9% over each part's life, "
+            "vs Google's published tokens x 2 x median list price", low="gap_2026_usd_b_p5", high="gap_2026_usd_b_p95",
             range_label="5th-95th percentile"),
     Finding("Break-even average price for inference's share of that charge", "06_capex_payback",
             "breakeven_price_usd_per_mtok", "${:.2f} per million tokens", "at 2026's token volume"),

@@ -166,6 +166,29 @@ def read_yaml(path: str | Path) -> dict:
     return value
 
 
+def refuse_conflicting_types(name: str, types: dict[str, str], origin: str) -> None:
+    """Refuse an unqualified parameter that the notebooks declare with different types.
+
+    One name set in several notebooks must mean one thing; a name declared as, say, ``float``
+    in one notebook and ``str`` in another means two, so it has to be qualified
+    (``STEM.NAME=VALUE``).
+
+    Parameters
+    ----------
+    name : str
+        The parameter.
+    types : dict
+        ``{stem: declared type}`` of the notebooks the value would go to.
+    origin : str
+        Where the value came from (for the message).
+    """
+    kinds = {stem: _base_type(kind or "none") for stem, kind in types.items()}
+    if len(set(kinds.values())) > 1:
+        listed = ", ".join(f"{kind} in {stem}" for stem, kind in sorted(kinds.items()))
+        raise ParameterError(f"{origin}: parameter {name} is declared with different types ({listed}); "
+                             f"set it per notebook as STEM.{name}=VALUE")
+
+
 def resolve(stems: list[str], declared: dict[str, dict[str, dict]], cli: list[str], file_values: dict) -> dict:
     """Build the checked parameters for each notebook.
 
@@ -184,7 +207,8 @@ def resolve(stems: list[str], declared: dict[str, dict[str, dict]], cli: list[st
     Returns
     -------
     dict
-        ``{stem: {name: value}}``. A name no selected notebook declares is an error.
+        ``{stem: {name: value}}``. A name no selected notebook declares is an error, and so is
+        an unqualified name that the selected notebooks declare with different types.
     """
     out: dict[str, dict] = {stem: {} for stem in stems}
 
@@ -199,6 +223,8 @@ def resolve(stems: list[str], declared: dict[str, dict[str, dict]], cli: list[st
             known = sorted({n for s in ([target] if target else stems) for n in declared[s]} - set(RUNNER_PARAMETERS))
             raise ParameterError(f"{origin}: unknown parameter {name!r} for {where}{did_you_mean(name, known)} "
                                  f"(known: {', '.join(known)})")
+        if not target:
+            refuse_conflicting_types(name, {stem: declared[stem][name]["type"] for stem in targets}, origin)
         for stem in targets:
             kind = declared[stem][name]["type"]
             out[stem][name] = parse_text(name, value, kind) if from_text else check_value(name, value, kind)

@@ -38,9 +38,11 @@ class RunInfo(dict):
     """
 
     def summary(self) -> str:
-        """One line: commit, Python and the number of data files checksummed."""
+        """One line: commit, Python, the number of data files checksummed and of results reused from the cache."""
+        reused = sum(1 for e in self.get("cached_results") or [] if e.get("reused"))
         return (f"run info: commit {self.get('git_commit') or 'unknown'}, Python {self.get('python')}, "
-                f"{len(self.get('data_sha256') or {})} data files checksummed (full record in the report's footer)")
+                f"{len(self.get('data_sha256') or {})} data files checksummed, {reused} fitted results reused from "
+                "the cache (full record in the report's footer)")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/plain": self.summary(), RUN_INFO_MIMETYPE: dict(self)}
@@ -51,6 +53,7 @@ class RunInfo(dict):
 
 def run_info() -> RunInfo:
     """Python and package versions, git commit and data-file checksums of this run (a :class:`RunInfo`)."""
+    from analysis import cache
     from analysis.sources import current_checksums
 
     versions = {}
@@ -65,4 +68,15 @@ def run_info() -> RunInfo:
         "packages": versions,
         "git_commit": git_commit(),
         "data_sha256": current_checksums(),
+        "cached_results": _unique(cache.events()),
     })
+
+
+def _unique(events: list[dict]) -> list[dict]:
+    """Each cached computation once (the first time it was asked for in this kernel)."""
+    seen, out = set(), []
+    for event in events:
+        if (event["name"], event["key"]) not in seen:
+            seen.add((event["name"], event["key"]))
+            out.append(event)
+    return out

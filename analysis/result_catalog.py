@@ -99,7 +99,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "fitted_compute_efficiency": ("fraction", "fraction of peak FLOP/s reached, as used"),
     "interactivity_target": ("tokens/s per user", "per-user speed at which costs are compared"),
     # 04_capex_allocation
-    "capex_2026_usd_b": ("USD billion", "2026 capex of the five hyperscalers: latest guidance on one calendar basis"),
+    "capex_2026_usd_b": ("USD billion", "2026 capex of the five hyperscalers: newest statements on one calendar and "
+                                        "lease basis"),
     "ai_capex_2026_usd_b": ("USD billion", "AI share of 2026 capex (75% share, unsourced)"),
     "inference_capex_2026_usd_b": ("USD billion", "2026 inference server spend"),
     "accelerators_bought_m": ("million accelerators", "accelerators the server spend buys, per chip"),
@@ -108,7 +109,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cost_floor_usd_per_mtok_straight_line": ("USD per M output tokens", "the cost floor with straight-line "
                                                                          "depreciation instead"),
     "cost_floor_reference": ("", "model, chip and operating point of the cost floor"),
-    "cost_of_capital": ("fraction per year", "cost of capital used"),
+    "cost_of_capital": ("fraction per year", "providers' cost of capital used (parameter provider_cost_of_capital)"),
     "deloitte_inference_chip_market_usd_b": ("USD billion", "Deloitte's inference-optimized chip market"),
     "fixed_model_decline_per_year": ("x per year", "one model's own price decline used (notebook 01's fixed-model "
                                                    "rate)"),
@@ -134,6 +135,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "utilization": ("fraction", "fleet utilization assumed for the cost floor"),
     "year": ("year", "capex year"),
     "capex_2026_basis": ("", "which statement and basis each company's 2026 figure uses"),
+    "capex_2026_lease_basis": ("", "lease basis of the 2026 capex sum (post_reclassification: Microsoft's newest "
+                                   "statement, after its finance leases moved to operating leases)"),
+    "capex_2026_usd_b_other_lease_basis": ("USD billion", "the 2026 capex sum on the other lease basis"),
     "capex_next_year_guidance_statements": ("", "numeric company guidance statements for the following year"),
     "capex_next_year_analyst_estimate_usd_b": ("USD billion", "largest analysts' estimate or aggregate for the following "
                                                               "year (never added to guidance)"),
@@ -167,7 +171,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "capability_level_decline_per_year": ("x per year", "capability-level price decline (a16z method, MMLU >= 42)"),
     "cloud_usd_per_mtok_month1": ("USD per M output tokens", "API cost in month 1, prompts included"),
     "cloud_usd_per_mtok_final": ("USD per M output tokens", "API cost in the last month, prompts included"),
-    "discount_rate": ("fraction per year", "discount rate of both options' cash flows"),
+    "discount_rate": ("fraction per year", "the buyer's discount rate of both options' cash flows "
+                                           "(parameter buyer_discount_rate)"),
     "electricity_usd_per_kwh_used": ("USD per kWh", "electricity price used"),
     "horizon_months": ("months", "months compared"),
     "import_markup_used": ("fraction", "duties and taxes on imported hardware"),

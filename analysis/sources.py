@@ -10,6 +10,7 @@ import yaml
 from analysis import paths
 
 SOURCES_FILE = "sources.yml"
+README_FILE = "README.md"
 REQUIRED_FIELDS = ("title", "producer", "url", "date_published", "date_accessed", "licence", "sha256", "bytes")
 
 
@@ -49,7 +50,8 @@ def verify(data_dir: Path | None = None) -> list[str]:
     """Problems found comparing data files with their origin records (empty when all is well).
 
     Checks that every CSV has a record, every record names an existing file, each
-    record has the required fields, and the recorded sha256 and size match.
+    record has the required fields, the recorded sha256 and size match, and the data
+    README's generated "newest statement" lines match the files.
     """
     folder = data_dir or paths.data_dir()
     records = load_sources(folder)
@@ -68,14 +70,17 @@ def verify(data_dir: Path | None = None) -> list[str]:
     for name in records:
         if not (folder / name).is_file():
             problems.append(f"{name}: listed in {SOURCES_FILE} but missing from {folder}")
-    return problems
+    from analysis.data import readme_newest_problems
+
+    return problems + readme_newest_problems(folder)
 
 
 def update_checksums(data_dir: Path | None = None) -> list[str]:
     """Rewrite the ``sha256`` and ``bytes`` lines of ``sources.yml`` to match the files (maintainers only).
 
-    The rest of the file (comments, order, wording) is left as it is. Returns the names
-    of the records that changed. Reports never call this: runs do not modify ``data/``.
+    The rest of the file (comments, order, wording) is left as it is. The data README's generated
+    "newest statement" lines are rewritten too. Returns the names of the records (and README lines)
+    that changed. Reports never call this: runs do not modify ``data/``.
     """
     import re
 
@@ -99,4 +104,6 @@ def update_checksums(data_dir: Path | None = None) -> list[str]:
                 if current not in changed:
                     changed.append(current)
     path.write_text("".join(lines))
-    return changed
+    from analysis.data import update_readme_newest
+
+    return changed + [f"{README_FILE} (newest statement of {name})" for name in update_readme_newest(folder)]

@@ -251,8 +251,11 @@ def _weights_read(ms: Mapping, tokens, w_bytes):
     return (ms["dense"] + touched * ms["per_expert"]) * w_bytes
 
 
-def _step(ms, hs, n, b, s_in, s_out, p):
-    """Decode-step time and its parts for arrays that broadcast together (see the module docstring)."""
+def _step(ms, hs, n, b, s_in, s_out, p, with_bound: bool = True):
+    """Decode-step time and its parts for arrays that broadcast together (see the module docstring).
+
+    ``with_bound=False`` skips naming the binding limit (returned as None), which fits and searches never read.
+    """
     k_spec = p["spec_tokens_per_step"]
     b_eff = np.maximum(b, 1.0)
     s_avg = s_in + s_out / 2.0
@@ -283,7 +286,7 @@ def _step(ms, hs, n, b, s_in, s_out, p):
     overlapped = np.maximum(t_mem, t_comp) + p["overlap"] * np.minimum(t_mem, t_comp)
     core = np.maximum(overlapped, t_floor)
     t_step = core + t_comm + p["step_overhead_s"] + p["sequence_overhead_s"] * b_eff
-    bound = np.where(core == t_floor, "latency", np.where(t_comp >= t_mem, "compute", "memory"))
+    bound = np.where(core == t_floor, "latency", np.where(t_comp >= t_mem, "compute", "memory")) if with_bound else None
     return t_step, bound, t_floor, t_comm
 
 
@@ -294,27 +297,43 @@ def _max_batch(ms, hs, n, s_in, s_out, p):
     return np.clip(np.floor((capacity - ms["total"] * hs["w_bytes"]) / kv_full), 0, p["max_batch"])
 
 
+_PROBES = 6   # grid indices tried per round of :func:`_batch_under_latency`'s search (49 slots -> 2 rounds)
+
+
 def _batch_under_latency(ms, hs, n, s_in, s_out, p, b_max, tpot_s, points: int = 48):
     """Largest batch <= ``b_max`` whose time per output token stays within ``tpot_s``.
 
     The step time grows with the batch, so a geometric grid of ``points`` batches between 1
-    and ``b_max`` brackets the answer, and a second grid inside the bracket refines it (two
-    vectorized evaluations). NaN limits leave ``b_max``; a limit that even batch 1 misses
-    gives batch 1.
+    and ``b_max`` brackets the answer, and a second grid inside the bracket refines it. The
+    step time never falls as the batch grows, so the last grid point within the limit is
+    found by a search over the grid's indices that tries a few of them at a time (two
+    evaluations of a handful of points instead of every point; the same answer). NaN limits
+    leave ``b_max``; a limit that even batch 1 misses gives batch 1.
     """
     b_max = np.asarray(b_max, dtype=float)
     limited = np.isfinite(tpot_s) & (b_max >= 1)
     lo = np.zeros(b_max.shape)                       # log batch known to meet the limit
     hi = np.log(np.maximum(b_max, 1.0))              # log batch to search up to
+    fractions = np.linspace(0.0, 1.0, points)
     column = lambda x: np.asarray(x)[..., None] if np.ndim(x) else x
     ms2, hs2 = ({k: column(v) for k, v in d.items()} for d in (ms, hs))
     p2 = {k: column(v) for k, v in p.items()}
-    fractions = np.linspace(0.0, 1.0, points)
+    probes = np.arange(1, _PROBES + 1)
     for _ in range(2):
-        grid = lo[..., None] + (hi - lo)[..., None] * fractions
-        t, *_ = _step(ms2, hs2, column(n), np.exp(grid), column(s_in), column(s_out), p2)
-        ok = t / p2["spec_tokens_per_step"] <= column(tpot_s)
-        last = np.where(ok.any(axis=-1), ok.shape[-1] - 1 - np.argmax(ok[..., ::-1], axis=-1), -1)
+        # search for the last grid index whose step time meets the limit (-1: none): each round tries
+        # _PROBES indices spread over the open bracket (last, above) in one vectorized evaluation
+        last = np.full(b_max.shape, -1)
+        above = np.full(b_max.shape, points)
+        while np.any(above - last > 1):
+            gap = above - last
+            idx = np.minimum(last[..., None] + -(-gap[..., None] * probes // (_PROBES + 1)), above[..., None] - 1)
+            idx = np.clip(idx, 0, points - 1)
+            grid = lo[..., None] + (hi - lo)[..., None] * fractions[idx]
+            t, *_ = _step(ms2, hs2, column(n), np.exp(grid), column(s_in), column(s_out), p2, with_bound=False)
+            meets = t / p2["spec_tokens_per_step"] <= column(tpot_s)
+            inside = (idx > last[..., None]) & (idx < above[..., None])
+            last = np.maximum(last, np.where(meets & inside, idx, -1).max(axis=-1))
+            above = np.minimum(above, np.where(~meets & inside, idx, points).min(axis=-1))
         step = (hi - lo) / (points - 1)
         new_lo = np.where(last >= 0, lo + np.maximum(last, 0) * step, lo)
         hi = np.where(last >= 0, np.minimum(new_lo + step, hi), lo)

@@ -166,6 +166,18 @@ class _Arrays:
             out.__dict__[key] = {k: v[mask] for k, v in value.items()} if isinstance(value, dict) else value[mask]
         return out
 
+    def tile(self, copies: int) -> "_Arrays":
+        """The rows repeated ``copies`` times, one block after another (for evaluating several parameter sets in
+        one vectorized call)."""
+        out = object.__new__(_Arrays)
+        for key, value in vars(self).items():
+            out.__dict__[key] = ({k: np.tile(v, copies) for k, v in value.items()} if isinstance(value, dict)
+                                 else np.tile(value, copies))
+        return out
+
+    def __len__(self) -> int:
+        return len(self.target)
+
 
 def _parameters(a: _Arrays, params: Mapping, terms: Iterable[str]) -> dict:
     """Per-row parameter arrays for the core, from a fitted parameter set."""
@@ -229,7 +241,7 @@ def _throughput_at(a: _Arrays, p: dict, n: np.ndarray, replicas: np.ndarray, ter
             batch = batch.copy()
             batch[idx] = tp._batch_under_latency(pick(a.ms), pick(a.hs), n[idx], a.s_in[idx], a.s_out[idx], pick(p),
                                                  batch[idx], a.tpot[idx])
-    t_step, *_ = tp._step(a.ms, a.hs, n, batch, a.s_in, a.s_out, p)
+    t_step, *_ = tp._step(a.ms, a.hs, n, batch, a.s_in, a.s_out, p, with_bound=False)
     per_user = p["spec_tokens_per_step"] / t_step
     fits = (b_cap >= 1) & (~a.per_user | (b_cap >= np.maximum(concurrency, 1.0)))
     value = np.where(a.per_user, per_user, per_user * np.maximum(batch, 1.0) * replicas)
@@ -245,7 +257,32 @@ def predict_arrays(a: _Arrays, params: Mapping, terms: Iterable[str] = SELECTED)
     to the whole system), as a serving operator would choose.
     """
     terms = set(terms)
-    p = _parameters(a, params, terms)
+    return _predict_with(a, _parameters(a, params, terms), terms)
+
+
+def predict_stacked(a: _Arrays, param_sets: list, terms: Iterable[str] = SELECTED,
+                    tiled: _Arrays | None = None) -> np.ndarray:
+    """Predicted target for every row under each of several parameter sets, in one vectorized evaluation.
+
+    Equal, element for element, to calling :func:`predict_arrays` once per set; it exists because the fit's
+    finite-difference Jacobian needs one prediction per free parameter, and one call over the stacked rows
+    costs little more than one call over the rows (the work is many small array operations).
+
+    Returns
+    -------
+    ndarray, shape (len(param_sets), len(a))
+    """
+    terms = set(terms)
+    k = len(param_sets)
+    tiled = tiled if tiled is not None else a.tile(k)
+    per_set = [_parameters(a, params, terms) for params in param_sets]
+    n = len(a)
+    stacked = {key: np.concatenate([np.broadcast_to(np.asarray(p[key], dtype=float), (n,)) for p in per_set])
+               for key in per_set[0]}
+    return _predict_with(tiled, stacked, terms).reshape(k, n)
+
+
+def _predict_with(a: _Arrays, p: dict, terms: set) -> np.ndarray:
     best, best_fits = _throughput_at(a, p, a.n, np.ones_like(a.n), terms)
     best = np.where(best_fits, best, -np.inf)
     if "replicas" in terms:
@@ -255,11 +292,12 @@ def predict_arrays(a: _Arrays, params: Mapping, terms: Iterable[str] = SELECTED)
             size_ok = choose & (size < a.n)
             if not size_ok.any():
                 break
-            n_try = np.where(size_ok, size, a.n)
-            replicas = np.where(size_ok, np.floor(a.n / n_try), 1.0)
-            value, fits = _throughput_at(a, p, n_try, replicas, terms)
-            better = size_ok & fits & (value > best)
-            best = np.where(better, value, best)
+            # only the rows that can be split this way are evaluated (the rest keep their best)
+            rows = np.flatnonzero(size_ok)
+            sub = a.subset(rows)
+            p_sub = {k: (v[rows] if np.ndim(v) == 1 and len(v) == len(a.n) else v) for k, v in p.items()}
+            value, fits = _throughput_at(sub, p_sub, size[rows], np.floor(a.n[rows] / size[rows]), terms)
+            best[rows] = np.where(fits & (value > best[rows]), value, best[rows])
             size = size * 2.0
     return np.where(np.isfinite(best), best, np.nan)
 
@@ -278,7 +316,8 @@ def fit(rows: pd.DataFrame, terms: Iterable[str] = SELECTED, arrays: _Arrays | N
     GPU/TPU parameters (:data:`FREE`, those whose term is on) are fitted together by
     robust least squares (soft-L1 loss on log errors) on the GPU/TPU rows; then each SRAM,
     wafer or dataflow chip's per-layer latency floor on its own rows, and the edge memory
-    efficiency on the edge rows (1-D searches on median |log error|). Deterministic.
+    efficiency on the edge rows (1-D searches on median |log error|). Deterministic; called
+    without ``arrays`` it is read from the on-disk cache when the same rows were fitted before.
 
     Returns
     -------
@@ -287,9 +326,15 @@ def fit(rows: pd.DataFrame, terms: Iterable[str] = SELECTED, arrays: _Arrays | N
         ``layer_latency_s`` by hardware id, ``memory_efficiency_by_kind``,
         ``sram_fallback_layer_latency_s`` for chips without rows of their own).
     """
+    terms = tuple(terms)
+    if arrays is None:   # a call from outside the fitting loops: read from the on-disk cache when it can be
+        return _cached("fit", _fit, rows, terms)
+    return _fit(rows, terms, arrays)
+
+
+def _fit(rows: pd.DataFrame, terms: tuple, arrays: _Arrays | None = None) -> dict:
     from scipy.optimize import least_squares
 
-    terms = tuple(terms)
     a = arrays or _Arrays(rows)
     names = [n for n, (term, *_r) in FREE.items() if term is None or term in terms]
     x0 = np.array([FREE[n][4] for n in names])
@@ -299,15 +344,29 @@ def fit(rows: pd.DataFrame, terms: Iterable[str] = SELECTED, arrays: _Arrays | N
     base = {"layer_latency_s": {}, "memory_efficiency_by_kind": {}}
 
     a_gpu = a.subset(gpu)
+    tiled = a_gpu.tile(len(names) + 1)
+
+    def residuals_of(xs):
+        pred = predict_stacked(a_gpu, [{**base, **dict(zip(names, x))} for x in xs], terms,
+                               tiled=tiled if len(xs) == len(names) + 1 else None)
+        r = _log_errors(pred, a_gpu.target)
+        return np.where(np.isfinite(r), r, 0.0)
 
     def residuals(x):
-        params = {**base, **dict(zip(names, x))}
-        r = _log_errors(predict_arrays(a_gpu, params, terms), a_gpu.target)
-        return np.where(np.isfinite(r), r, 0.0)
+        return residuals_of([x])[0]
+
+    def jacobian(x):
+        # forward differences with scipy's default steps and bound handling ('2-point'), every perturbed
+        # parameter set evaluated in one stacked call
+        h = _forward_steps(x, lower, upper)
+        xs = [x] + [x + np.eye(len(x))[i] * h[i] for i in range(len(x))]
+        r = residuals_of(xs)
+        dx = np.array([xs[i + 1][i] - x[i] for i in range(len(x))])
+        return ((r[1:] - r[0]) / dx[:, None]).T
 
     params = dict(base)
     if gpu.any():
-        solution = least_squares(residuals, x0, bounds=(lower, upper), loss="soft_l1", f_scale=0.1,
+        solution = least_squares(residuals, x0, jac=jacobian, bounds=(lower, upper), loss="soft_l1", f_scale=0.1,
                                  x_scale="jac", max_nfev=400)
         params.update(dict(zip(names, (float(v) for v in solution.x))))
 
@@ -332,7 +391,7 @@ def fit(rows: pd.DataFrame, terms: Iterable[str] = SELECTED, arrays: _Arrays | N
         sub = a.subset((a.hardware == hw_id) & a.per_user)
         p0 = _parameters(sub, {**params, "layer_latency_s": {hw_id: 0.0}, "sram_step_overhead_s": {hw_id: 0.0}}, terms)
         batch = np.maximum(np.where(np.isfinite(sub.concurrency), sub.concurrency, 1.0), 1.0)
-        t0, _, _, comm = tp._step(sub.ms, sub.hs, sub.n, batch, sub.s_in, sub.s_out, p0)
+        t0, _, _, comm = tp._step(sub.ms, sub.hs, sub.n, batch, sub.s_in, sub.s_out, p0, with_bound=False)
         core = t0 - comm
         fits = tp._max_batch(sub.ms, sub.hs, sub.n, sub.s_in, sub.s_out, p0) >= batch
         if not fits.any():
@@ -348,6 +407,19 @@ def fit(rows: pd.DataFrame, terms: Iterable[str] = SELECTED, arrays: _Arrays | N
     if floors:
         params["sram_fallback_layer_latency_s"] = float(np.median(list(floors.values())))
     return params
+
+
+def _forward_steps(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Forward-difference steps as scipy's ``approx_derivative`` takes them for ``'2-point'`` within bounds:
+    sqrt(machine epsilon) x max(1, |x|), turned round (or shortened) where a step would leave the bounds."""
+    sign = (x >= 0).astype(float) * 2 - 1
+    h = np.finfo(float).eps ** 0.5 * sign * np.maximum(1.0, np.abs(x))
+    lower_dist, upper_dist = x - lower, upper - x
+    violated = (x + h < lower) | (x + h > upper)
+    fitting = np.abs(h) <= np.maximum(lower_dist, upper_dist)
+    h = np.where(violated & fitting, -h, h)
+    h = np.where(~fitting & (upper_dist >= lower_dist), upper_dist, h)
+    return np.where(~fitting & (upper_dist < lower_dist), -lower_dist, h)
 
 
 def defaults_from(params: Mapping) -> dict:
@@ -389,8 +461,29 @@ def parameters_from_defaults(layer_latency_table: Mapping | None = None, spec_to
 # Cross-validation
 # --------------------------------------------------------------------------------------
 
+def _cached(name: str, func, *args):
+    """``func(*args)`` through the on-disk cache (:mod:`analysis.cache`), keyed by this module's and the physics
+    module's source, the hardware and model tables, and the arguments' content."""
+    import sys
+
+    from analysis import cache
+
+    return cache.cached(name, func, *args, code=(tp, sys.modules[__name__]), data=_TABLES)
+
+
+#: Data files read inside the fits (besides the measurement rows passed in): the chips' and the models' specs.
+_TABLES = ("hardware.csv", "models.csv")
+
+
 def in_sample(rows: pd.DataFrame, terms: Iterable[str] = SELECTED) -> pd.DataFrame:
-    """Rows with ``predicted`` and ``error`` (predicted / measured - 1) from one fit on every row."""
+    """Rows with ``predicted`` and ``error`` (predicted / measured - 1) from one fit on every row.
+
+    Cached on disk by content (:mod:`analysis.cache`): the same rows, terms, code and tables are fitted once.
+    """
+    return _cached("in_sample", _in_sample, rows, tuple(terms))
+
+
+def _in_sample(rows: pd.DataFrame, terms: tuple) -> pd.DataFrame:
     a = _Arrays(rows)
     params = fit(rows, terms, a)
     out = rows.copy()
@@ -416,14 +509,45 @@ def cross_validate(rows: pd.DataFrame, by: str = "source_family", terms: Iterabl
     -------
     DataFrame
         The rows with ``predicted``, ``error`` (predicted / measured - 1) and ``fold``.
+
+    Notes
+    -----
+    Cached on disk by content (:mod:`analysis.cache`). A fresh computation fits the folds in
+    parallel over the machine's cores (``ANALYSIS_FIT_JOBS`` caps them; 1 runs them here).
     """
-    terms = tuple(terms)
+    return _cached("cross_validate", _cross_validate, rows, by, tuple(terms))
+
+
+def fit_jobs() -> int:
+    """Worker processes for fold fits: ``ANALYSIS_FIT_JOBS``, else the cores; 1 inside a daemonic process."""
+    import multiprocessing
+    import os
+
+    if multiprocessing.current_process().daemon:
+        return 1
+    value = os.environ.get("ANALYSIS_FIT_JOBS")
+    return max(1, int(value)) if value and value.strip().isdigit() else (os.cpu_count() or 1)
+
+
+def _fold_predictions(rows: pd.DataFrame, held: np.ndarray, terms: tuple) -> np.ndarray:
+    """Fit on the rows not held out; predict the held-out rows."""
     a_all = _Arrays(rows)
+    params = fit(rows[~held], terms, a_all.subset(~held))
+    return predict_arrays(a_all.subset(held), params, terms)
+
+
+def _cross_validate(rows: pd.DataFrame, by: str, terms: tuple) -> pd.DataFrame:
+    masks = [(rows[by] == group).to_numpy() for group in sorted(rows[by].unique())]
+    jobs = min(fit_jobs(), len(masks))
+    if jobs > 1:
+        from joblib import Parallel, delayed
+
+        parts = Parallel(n_jobs=jobs)(delayed(_fold_predictions)(rows, held, terms) for held in masks)
+    else:
+        parts = [_fold_predictions(rows, held, terms) for held in masks]
     predicted = np.full(len(rows), np.nan)
-    for group in sorted(rows[by].unique()):
-        held = (rows[by] == group).to_numpy()
-        params = fit(rows[~held], terms, a_all.subset(~held))
-        predicted[held] = predict_arrays(a_all, params, terms)[held]
+    for held, part in zip(masks, parts):
+        predicted[held] = part
     out = rows.copy()
     out["predicted"] = predicted
     out["error"] = out["predicted"] / out["target"] - 1.0
@@ -468,7 +592,7 @@ def ablation(rows: pd.DataFrame, by: str = "source_family", terms: Iterable[str]
     variants += [(f"without {t}", t, tuple(x for x in terms if x != t)) for t in terms]
     variants += [(f"with {t}", t, terms + (t,)) for t in candidates if t not in terms]
     records = []
-    for name, change, use in variants:
+    for name, change, use in _progress(variants, "ablation: cross-validations"):
         s = summarize(cross_validate(rows, by, use))
         records.append({"model": name, "change": change,
                         "cv_median_abs_error_throughput": s["median_abs_error_throughput"],
@@ -481,12 +605,35 @@ def ablation(rows: pd.DataFrame, by: str = "source_family", terms: Iterable[str]
 # Intervals
 # --------------------------------------------------------------------------------------
 
+def _progress(items: list, label: str):
+    """``items`` with a progress bar in an interactive kernel or terminal (none in headless report runs)."""
+    import os
+    import sys
+
+    if os.environ.get("ANALYSIS_HEADLESS") or not (hasattr(sys.stdout, "isatty") and (sys.stdout.isatty()
+                                                                                      or "ipykernel" in sys.modules)):
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=label, leave=False)
+
+
 @lru_cache(maxsize=4)
-def _shipped_cv(data_dir: str) -> pd.DataFrame:
+def _shipped_cv(data_dir: str, measurements_sha256: str) -> pd.DataFrame:
     from analysis import data
 
     rows = prepare(data.load_throughput_measurements())
     return cross_validate(rows, "source_family")
+
+
+def shipped_cross_validation() -> pd.DataFrame:
+    """Leave-one-source-out predictions of the measurements in the data folder (read from the cache when the
+    same content was cross-validated before; what :func:`error_factors` and :func:`interval_factors` use)."""
+    from analysis import cache
+
+    folder = paths.data_dir()
+    return _shipped_cv(str(folder), cache.file_sha256(folder / "throughput_measurements.csv")
+                       + cache.data_key(_TABLES))
 
 
 def error_factors(kind: str, load: str, predictions: pd.DataFrame | None = None) -> np.ndarray:
@@ -496,7 +643,7 @@ def error_factors(kind: str, load: str, predictions: pd.DataFrame | None = None)
     a group with fewer than 5 rows uses every row of that load. Multiplying a prediction by a
     resampled factor draws from the model's own out-of-sample error (notebooks 04 and 05).
     """
-    cv = predictions if predictions is not None else _shipped_cv(str(paths.data_dir()))
+    cv = predictions if predictions is not None else shipped_cross_validation()
     ok = cv.dropna(subset=["error"])
     pool = ok[ok["load"] == load]
     group = pool[pool["hw_class"] == hardware_class(kind)]

@@ -9,23 +9,94 @@ from analysis import capex as cx
 from analysis import data
 
 
-def test_aggregate_uses_the_latest_guidance_on_one_calendar_basis():
-    table = data.load_capex()
-    agg = cx.aggregate_capex(table, 2026, ["Amazon", "Alphabet", "Meta", "Microsoft", "Oracle"])
+def _statement(company, period, start, end, basis, kind, point=None, low=None, high=None, date="2026-01-01",
+               lease_basis="as_stated"):
+    import pandas as pd
+
+    nan = float("nan")
+    return {"company": company, "period": period, "period_start": start, "period_end": end, "basis": basis,
+            "kind": kind, "low_usd_b": nan if low is None else low, "high_usd_b": nan if high is None else high,
+            "point_usd_b": nan if point is None else point, "lease_basis": lease_basis,
+            "statement_date": pd.Timestamp(date)}
+
+
+def _statements():
+    """A small capex table in the shape of data/capex.csv: superseded guidance, a fiscal-year company, a lease
+    reclassification restated on both bases, and kinds that must never be summed."""
+    import pandas as pd
+
+    s = _statement
+    return pd.DataFrame([
+        s("A", "2026", "2026-01", "2026-12", "calendar", "guidance", 100, date="2026-02-01"),
+        s("A", "2026", "2026-01", "2026-12", "calendar", "guidance", 120, date="2026-07-30"),
+        s("A", "2026", "2026-01", "2026-12", "calendar", "analyst_estimate", 999, date="2026-08-01"),
+        s("B", "2026", "2026-01", "2026-12", "calendar", "guidance", 55, 50, 60, date="2026-04-29"),
+        s("C", "2026", "2026-01", "2026-12", "calendar", "guidance", 90, date="2026-04-29",
+          lease_basis="pre_reclassification"),
+        s("C", "2026", "2026-01", "2026-12", "calendar", "guidance", 80, date="2026-07-29",
+          lease_basis="post_reclassification"),
+        s("C", "2026", "2026-01", "2026-12", "calendar", "guidance", 90, date="2026-07-29",
+          lease_basis="pre_reclassification"),
+        s("D", "FY2026", "2025-06", "2026-05", "fiscal", "actual", 60, date="2026-06-22"),
+        s("D", "Q1 FY2027", "2026-06", "2026-08", "fiscal", "actual", 30, date="2026-09-11"),
+        s("D", "FY2027", "2026-06", "2027-05", "fiscal", "guidance", 96, 90, 102, date="2026-09-10"),
+        s("A+B", "2026", "2026-01", "2026-12", "calendar", "aggregate", 5000, date="2026-05-01"),
+    ])
+
+
+def test_aggregate_uses_the_latest_statement_on_one_calendar_basis():
+    table = _statements()
+    agg = cx.aggregate_capex(table, 2026, ["A", "B", "C", "D"])
     rows = agg["rows"].set_index("company")
-    # the latest statements (April-June 2026), not February's: Alphabet 180-190, Meta 125-145, Microsoft ~190 calendar
-    assert rows.loc["Alphabet", "point_usd_b"] == pytest.approx(185) and rows.loc["Alphabet", "low_usd_b"] == 180
-    assert rows.loc["Meta", "high_usd_b"] == pytest.approx(145)
-    assert rows.loc["Microsoft", "basis_used"] == "calendar 2026"
-    # Oracle reports a June-May fiscal year: calendarized, months past FY2026 extend its rate and are counted
-    assert rows.loc["Oracle", "basis_used"].startswith("calendarized")
-    assert rows.loc["Oracle", "extrapolated_months"] == 7
-    assert agg["point"] == pytest.approx(200 + 185 + 135 + 190 + 50)
+    # the newest guidance wins over superseded guidance; analysts' estimates and aggregates never count
+    assert rows.loc["A", "point_usd_b"] == 120 and set(rows["kind"]) <= {"guidance", "actual"}
+    assert (rows.loc["B", "low_usd_b"], rows.loc["B", "high_usd_b"]) == (50, 60)
+    # D reports a June-May year: 5 months of FY2026's actual, the reported quarter, 4 months of FY2027 guidance
+    assert rows.loc["D", "point_usd_b"] == pytest.approx(5 * 60 / 12 + 30 + 4 * 96 / 12)
+    assert rows.loc["D", "low_usd_b"] == pytest.approx(5 * 60 / 12 + 30 + 4 * 90 / 12)
+    assert rows.loc["D", "extrapolated_months"] == 0 and rows.loc["D", "basis_used"].startswith("calendarized")
+    # the headline basis is the one after the lease reclassification
+    assert agg["lease_basis"] == "post_reclassification" and rows.loc["C", "point_usd_b"] == 80
+    assert agg["point"] == pytest.approx(120 + 55 + 80 + rows.loc["D", "point_usd_b"])
     assert agg["low"] <= agg["point"] <= agg["high"]
-    # analysts' estimates and published aggregates never enter the sum
-    assert set(rows["kind"]) <= {"guidance", "actual"}
     with pytest.raises(ValueError, match="no 2026 capex row"):
         cx.aggregate_capex(table, 2026, ["Nobody"])
+
+
+def test_lease_bases_differ_only_where_a_reclassification_is_recorded():
+    table = _statements()
+    before = cx.aggregate_capex(table, 2026, ["A", "B", "C", "D"], lease_basis="pre_reclassification")
+    after = cx.aggregate_capex(table, 2026, ["A", "B", "C", "D"])
+    assert before["point"] - after["point"] == pytest.approx(10.0)
+    both = cx.lease_bases_compared(table, 2026, ["A", "B", "C", "D"]).set_index("lease_basis")
+    assert both.loc["pre_reclassification", "point_usd_b"] == pytest.approx(before["point"])
+    assert both.loc["post_reclassification", "changed"] == "C: 80.0 vs 90.0"
+    # a table without the column is all "as stated"; an unknown basis is refused
+    plain = table[table["lease_basis"] == "as_stated"].drop(columns="lease_basis")
+    assert cx.aggregate_capex(plain, 2026, ["A", "B"])["point"] == pytest.approx(175)
+    with pytest.raises(ValueError, match="lease_basis must be one of"):
+        cx.aggregate_capex(table, 2026, ["A"], lease_basis="finance")
+
+
+def test_aggregate_follows_an_edit_of_the_shipped_capex_file(data_copy):
+    """A forker's edit of data/capex.csv moves the aggregate by exactly the edit (no value of the file is pinned)."""
+    import pandas as pd
+
+    companies = ["Amazon", "Alphabet", "Meta", "Microsoft", "Oracle"]
+    before = cx.aggregate_capex(data.load_capex(), 2026, companies)
+    amazon = before["rows"].set_index("company").loc["Amazon"]
+    path = data_copy / "capex.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    used = table[(table["company"] == "Amazon") & (table["period_start"] == "2026-01") & (table["period_end"] == "2026-12")
+                 & (table["kind"] == amazon["kind"])
+                 & (table["statement_date"] == pd.Timestamp(amazon["statement_date"]).strftime("%Y-%m-%d"))]
+    assert len(used) == 1, "the row behind Amazon's 2026 figure"
+    for column in ("point_usd_b", "low_usd_b", "high_usd_b"):
+        if used[column].iloc[0]:
+            table.loc[used.index[0], column] = str(float(used[column].iloc[0]) + 50)
+    table.to_csv(path, index=False)
+    after = cx.aggregate_capex(data.load_capex(data_copy), 2026, companies)
+    assert after["point"] - before["point"] == pytest.approx(50.0)
 
 
 def test_calendarization_from_quarters_and_fiscal_years():
@@ -151,11 +222,25 @@ def test_network_is_charged_over_its_own_life():
 
 
 def test_server_prices_on_one_basis():
-    costs = data.load_cost_assumptions()
+    import pandas as pd
+
+    costs = pd.DataFrame([
+        {"kind": "server_cost_per_accelerator_usd", "subject": "B200", "value": 60_000.0, "low": 50_000.0,
+         "high": 70_000.0},
+        {"kind": "server_cost_per_accelerator_usd", "subject": "GB200", "value": 90_000.0, "low": 80_000.0,
+         "high": 100_000.0},
+        {"kind": "gpu_tco_usd_per_hour", "subject": "B200 hyperscaler", "value": 2.0, "low": None, "high": None},
+        {"kind": "gpu_tco_usd_per_hour", "subject": "GB200 hyperscaler", "value": 2.5, "low": None, "high": None},
+    ])
     one = cx.server_cost_one_basis(costs, ["b200", "gb200"])
-    assert one["b200"]["value"] == pytest.approx(62_500)
-    assert one["gb200"]["value"] / one["b200"]["value"] == pytest.approx(2.21 / 1.95)
-    assert one["gb200"]["low"] < one["gb200"]["value"] < one["gb200"]["high"]
+    # the anchor keeps its quote; the other chip is the anchor's price x the TCO ratio, not its own quote
+    assert one["b200"]["value"] == 60_000 and one["b200"]["low"] == 50_000
+    assert one["gb200"]["value"] == pytest.approx(60_000 * 2.5 / 2.0)
+    assert (one["gb200"]["low"], one["gb200"]["high"]) == pytest.approx((50_000 * 1.25, 70_000 * 1.25))
+    with pytest.raises(ValueError, match="has no gpu_tco_usd_per_hour"):
+        cx.server_cost_one_basis(costs, ["h100"])
+    # the shipped table holds both chips of 04's default mix
+    assert set(cx.server_cost_one_basis(data.load_cost_assumptions(), ["b200", "gb200"])) == {"b200", "gb200"}
 
 
 def test_year_price_meets_floor_from_the_observation():

@@ -65,13 +65,21 @@ def test_volume_where_owning_wins_is_a_threshold():
 
 
 def test_region_lookup_and_errors():
-    regions = data.load_regions()
-    assert edge.region_value(regions, "algeria", "electricity_usd_per_kwh") == pytest.approx(0.036)
+    import pandas as pd
+
+    regions = pd.DataFrame([
+        {"region": "here", "parameter": "electricity_usd_per_kwh", "value": 0.05},
+        {"region": "here", "parameter": "import_markup_fraction", "value": 0.3},
+        {"region": "there", "parameter": "electricity_usd_per_kwh", "value": 0.2},
+    ])
+    assert edge.region_value(regions, "here", "electricity_usd_per_kwh") == pytest.approx(0.05)
+    assert edge.region_value(regions, "there", "electricity_usd_per_kwh") == pytest.approx(0.2)
     with pytest.raises(ValueError, match="unknown region"):
         edge.region_value(regions, "atlantis", "electricity_usd_per_kwh")
     with pytest.raises(ValueError, match="has no import_markup_fraction"):
-        edge.region_value(regions, "europe", "import_markup_fraction")
-    assert {"algeria", "north-america", "europe", "morocco"} <= set(regions["region"])
+        edge.region_value(regions, "there", "import_markup_fraction")
+    # the shipped table has the regions notebook 05 and its sweep name
+    assert {"algeria", "north-america", "europe", "morocco"} <= set(data.load_regions()["region"])
 
 
 def test_bad_inputs():

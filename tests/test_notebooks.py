@@ -13,6 +13,23 @@ from conftest import PROJECT, run_cli
 
 pytestmark = pytest.mark.notebooks
 
+def _capex_data() -> dict:
+    """What 04 should find in data/capex.csv at its defaults, computed from the file (no value is pinned)."""
+    from analysis import capex, data
+
+    table = data.load_capex()
+    agg = capex.aggregate_capex(table, 2026, ["Amazon", "Alphabet", "Meta", "Microsoft", "Oracle"])
+    next_year = table[(table["period_start"] == "2027-01") & (table["period_end"] == "2027-12")]
+    return {"point": agg["point"], "next_year_guidance": int((next_year["kind"] == "guidance").sum())}
+
+
+def _region_value(region: str) -> float:
+    """A region's electricity price as data/regions.csv states it."""
+    from analysis import data, edge
+
+    return edge.region_value(data.load_regions(), region, "electricity_usd_per_kwh")
+
+
 #: Small parameters per notebook, and checks on its results.
 SMOKE = {
     "01_price_decline": {
@@ -68,13 +85,15 @@ SMOKE = {
             <= r["price_meets_floor_year_fixed_rate_late"]
             and r["price_meets_floor_year_fixed_rate"] > r["price_meets_floor_year_a16z_rate"]
             and r["throughput_model_error_p5"] < 1 < r["throughput_model_error_p95"]
-            and r["capex_next_year_guidance_statements"] == 0
+            and r["capex_next_year_guidance_statements"] == _capex_data()["next_year_guidance"]
+            and math.isclose(r["capex_2026_usd_b"], _capex_data()["point"])
+            and r["capex_2026_lease_basis"] == "post_reclassification"
         ),
     },
     "05_edge_vs_cloud": {
         "params": ["horizon_months=24"],
         "check": lambda r: (
-            r["region"] == "algeria" and r["electricity_usd_per_kwh_used"] == 0.036
+            r["region"] == "algeria" and r["electricity_usd_per_kwh_used"] == _region_value("algeria")
             and (r["breakeven_months"] is None) == (not r["owning_wins_within_horizon"])
             and r["cloud_usd_per_mtok_final"] < r["cloud_usd_per_mtok_month1"]
             and r["cloud_usd_per_mtok_final"] >= r["api_price_floor_usd_per_mtok"] * (1 - 1e-12)
@@ -128,12 +147,10 @@ def test_full_report_runs_all_notebooks_in_parallel(reports, tmp_path):
     assert current_checksums(PROJECT / "data") == before
 
 
-def test_price_notebook_defaults_reproduce_epoch(reports, tmp_path, network_guard):
-    """Defaults reproduce Epoch; the run makes no network call (the guard fails any non-loopback connection)."""
-    out = tmp_path / "defaults"
-    proc = run_cli("report", "01_price_decline", "--out", str(out), env=network_guard)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    results = json.loads((out / "01_price_decline" / "results.json").read_text())
+def test_price_notebook_defaults_reproduce_epoch(default_report):
+    """Defaults reproduce Epoch; the run makes no network call (the default report runs under the network guard,
+    which fails any non-loopback connection)."""
+    results = json.loads((default_report / "01_price_decline" / "results.json").read_text())
     assert results["latest_price_date"] >= "2026-09-01" and results["n_price_rows"] > 200
     assert results["fixed_model_median_factor_per_year"] > 1
     assert 0 < results["latest_window_median_factor_per_year"] and 0 < results["a16z_cheapest_host_mmlu42_factor_per_year"]
@@ -168,8 +185,8 @@ def test_capex_notebook_reads_the_compute_split_drivers():
     from analysis import capex, data
 
     central = capex.lookup(data.load_cost_assumptions(), "cost_of_capital", "hyperscaler central")
-    assert float(nb04["cost_of_capital"]["default"]) == central["value"]
-    assert json.loads(nb04["cost_of_capital_range"]["default"]) == [central["low"], central["high"]]
+    assert float(nb04["provider_cost_of_capital"]["default"]) == central["value"]
+    assert json.loads(nb04["provider_cost_of_capital_range"]["default"]) == [central["low"], central["high"]]
 
 
 def test_capex_ai_share_moves_ai_capex(tmp_path):
@@ -178,6 +195,33 @@ def test_capex_ai_share_moves_ai_capex(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     r = json.loads((out / "04_capex_allocation" / "results.json").read_text())
     assert r["ai_capex_2026_usd_b"] == pytest.approx(0.5 * r["capex_2026_usd_b"])
+
+
+def test_an_edit_of_the_capex_file_moves_the_payback_notebook(tmp_path, data_copy):
+    """06 takes 2026 capex from data/capex.csv through the same function as 04: a forker's edit moves it."""
+    import pandas as pd
+
+    from analysis import capex, data
+
+    companies = ["Amazon", "Alphabet", "Meta", "Microsoft", "Oracle"]
+    base = capex.aggregate_capex(data.load_capex(PROJECT / "data"), 2026, companies)["point"]
+    table = pd.read_csv(data_copy / "capex.csv", dtype=str, keep_default_na=False)
+    calendar = (table["period_start"] == "2026-01") & (table["period_end"] == "2026-12") & (table["kind"] == "guidance")
+    table.loc[calendar, ["low_usd_b", "point_usd_b", "high_usd_b"]] = table.loc[
+        calendar, ["low_usd_b", "point_usd_b", "high_usd_b"]].apply(
+            lambda column: column.map(lambda v: str(2 * float(v)) if v else v))
+    table.to_csv(data_copy / "capex.csv", index=False)
+    edited = capex.aggregate_capex(data.load_capex(data_copy), 2026, companies)["point"]
+    assert edited > base
+    needed = {}
+    for name, folder in (("shipped", PROJECT / "data"), ("edited", data_copy)):
+        out = tmp_path / name
+        proc = run_cli("report", "06_capex_payback", "-p", "n_draws=200", "--out", str(out),
+                       env={"ANALYSIS_DATA_DIR": str(folder)})
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        needed[name] = json.loads((out / "06_capex_payback" / "results.json").read_text())["revenue_needed_2026_usd_b"]
+    # the revenue a year the vintage needs follows its capex (proportional in today's model)
+    assert needed["edited"] > needed["shipped"]
 
 
 def _sweep_edge(tmp_path, grid_yaml: str):
@@ -195,7 +239,7 @@ def _sweep_edge(tmp_path, grid_yaml: str):
 def test_sweep_of_the_edge_notebook_over_regions(tmp_path):
     table = _sweep_edge(tmp_path, "region: [algeria, europe]\ntokens_per_month: [1.0e+9]\nhorizon_months: [12]\n")
     assert sorted(table["param.region"]) == ["algeria", "europe"]
-    assert table.set_index("param.region").loc["europe", "electricity_usd_per_kwh_used"] == 0.20
+    assert table.set_index("param.region").loc["europe", "electricity_usd_per_kwh_used"] == _region_value("europe")
     assert "breakeven_months" in table.columns
 
 

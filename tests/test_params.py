@@ -85,3 +85,33 @@ def test_yaml_quoted_scientific_notation_stays_text(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text("label: '1e7'\nw: 1e7\n")
     assert resolve(["nb"], DECLARED, [], read_yaml(path)) == {"nb": {"label": "1e7", "w": 1e7}}
+
+
+def test_resolve_refuses_a_name_declared_with_different_types():
+    declared = {"a": {"rate": {"type": "float"}, "x": {"type": "int"}},
+                "b": {"rate": {"type": "str"}, "x": {"type": "int"}}}
+    with pytest.raises(ParameterError, match=r"rate is declared with different types \(float in a, str in b\)"):
+        resolve(["a", "b"], declared, ["rate=0.1"], {})
+    with pytest.raises(ParameterError, match="--params: parameter rate"):
+        resolve(["a", "b"], declared, [], {"rate": 0.1})
+    # qualified, or with one notebook selected, it is one parameter with one type
+    assert resolve(["a", "b"], declared, ["a.rate=0.1", "b.rate=x"], {}) == {"a": {"rate": 0.1}, "b": {"rate": "x"}}
+    assert resolve(["a"], {"a": declared["a"]}, ["rate=0.1"], {}) == {"a": {"rate": 0.1}}
+    assert resolve(["a", "b"], declared, ["x=3"], {}) == {"a": {"x": 3}, "b": {"x": 3}}
+
+
+def test_shipped_notebooks_give_each_shared_name_one_type_and_one_rate_meaning():
+    """Across the collection a name has one declared type, and the rates that differ in meaning have different names."""
+    from analysis.params import declared_parameters
+    from analysis.runner.execution import discover_notebooks
+
+    declared = {stem: declared_parameters(path) for stem, path in discover_notebooks().items()}
+    types: dict[str, set] = {}
+    for params in declared.values():
+        for name, info in params.items():
+            types.setdefault(name, set()).add(info["type"])
+    assert {name: kinds for name, kinds in types.items() if len(kinds) > 1} == {}
+    # the providers' cost of capital and the buyer's discount rate are two parameters, never one name
+    names = set().union(*map(set, declared.values()))
+    assert "cost_of_capital" not in names and "discount_rate" not in names
+    assert {"provider_cost_of_capital", "buyer_discount_rate"} <= names

@@ -102,7 +102,7 @@ def test_intervals_bracket_the_prediction_and_cover_the_cv_residuals(loso):
 
 
 def test_predict_returns_interval_columns(monkeypatch, loso):
-    monkeypatch.setattr(cv, "_shipped_cv", lambda data_dir: loso)
+    monkeypatch.setattr(cv, "_shipped_cv", lambda *key: loso)
     out = tp.predict("llama-3.3-70b", "b200", 8, "fp8", np.array([1, 64, 512]), 1024, 1024, interval=0.8)
     for column in ("output_tokens_per_s", "output_tokens_per_s_per_user", "output_tokens_per_s_per_chip"):
         assert (out[f"{column}_lo"] < out[column]).all() and (out[column] < out[f"{column}_hi"]).all()

@@ -6,6 +6,8 @@ callback per finished run, so report and sweep code does not care which ran them
 
 from __future__ import annotations
 
+import itertools
+
 import os
 import sys
 import threading
@@ -107,15 +109,30 @@ def _pool_worker_init() -> None:
 # --------------------------------------------------------------------------------------
 
 def run_local(jobs: list[Job], workers: int, timeout: int, html: bool, engine: str,
-              on_done: Callable[[NotebookRun], None]) -> None:
-    """Run jobs in a pool of worker processes; call ``on_done`` with each run as it finishes."""
+              on_done: Callable[[NotebookRun], None], on_start: Callable[[Job], None] | None = None) -> None:
+    """Run jobs in a pool of worker processes; call ``on_start`` as each job is handed to a worker and
+    ``on_done`` with each run as it finishes (never more jobs handed out than workers, so a job starts when
+    it is handed out)."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     workers = max(1, min(workers, len(jobs)))
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_pool_worker_init)
     try:
-        futures = [pool.submit(run_notebook, job.notebook, job.folder, job.parameters, timeout, html, engine,
-                               job.key) for job in jobs]
-        for future in as_completed(futures):
-            on_done(future.result())
+        waiting = iter(jobs)
+
+        def submit(job):
+            if on_start is not None:
+                on_start(job)
+            return pool.submit(run_notebook, job.notebook, job.folder, job.parameters, timeout, html, engine, job.key)
+
+        running = {submit(job) for job in itertools.islice(waiting, workers)}
+        while running:
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                following = next(waiting, None)
+                if following is not None:
+                    running.add(submit(following))
+                on_done(future.result())
     except BaseException:
         # kernels notice their worker's death (ipykernel's parent poller) and exit with it
         for process in list(getattr(pool, "_processes", {}).values()):
@@ -126,7 +143,8 @@ def run_local(jobs: list[Job], workers: int, timeout: int, html: bool, engine: s
 
 
 def execute(jobs: list[Job], workers: int, timeout: int, html: bool, label: str, engine: str = "papermill",
-            scheduler: str | None = None, on_done: Callable[[NotebookRun], None] | None = None) -> list[NotebookRun]:
+            scheduler: str | None = None, on_done: Callable[[NotebookRun], None] | None = None,
+            lines: bool = False) -> list[NotebookRun]:
     """Run every job with one progress bar; return the runs in job order.
 
     Parameters
@@ -148,20 +166,31 @@ def execute(jobs: list[Job], workers: int, timeout: int, html: bool, label: str,
         address for Dask.
     on_done : callable, optional
         Called in this process with each run as soon as it finished.
+    lines : bool
+        Print a line as each job starts and as it finishes (name, seconds, ok or FAILED), terminal
+        or not; the progress bar is drawn only on a terminal.
     """
     from tqdm.auto import tqdm
 
     runs: list[NotebookRun] = []
     with tqdm(total=len(jobs), desc=label, unit="run", disable=not sys.stdout.isatty()) as bar:
+        def say(text: str) -> None:
+            if lines:
+                (tqdm.write(text) if not bar.disable else print(text, flush=True))
+
+        def started(job: Job) -> None:
+            say(f"start  {job.notebook.stem}" + (f" [{job.key}]" if job.key else ""))
+
         def done(run: NotebookRun) -> None:
             runs.append(run)
             if on_done is not None:
                 on_done(run)
+            say(f"{'ok' if run.ok else 'FAILED':6} {run.name} {run.seconds:.1f} s")
             bar.set_postfix_str(f"{run.name} {'ok' if run.ok else 'FAILED'}")
             bar.update()
 
         if scheduler is None:
-            run_local(jobs, workers, timeout, html, engine, done)
+            run_local(jobs, workers, timeout, html, engine, done, on_start=started)
         else:
             from analysis.runner.dask_backend import run_dask
 

@@ -1,4 +1,4 @@
-"""The command line: ``python -m analysis report|sweep|compare|readme|lab|checksums|data``.
+"""The command line: ``python -m analysis report|sweep|compare|readme|lab|cache|checksums|data``.
 
 Exit codes: 0 success, 1 a notebook failed, 2 bad input (parameters, notebook
 names, YAML, data), 130 interrupted (Ctrl-C), 143 stopped by SIGTERM (after cleaning up).
@@ -102,7 +102,7 @@ def checksums(update: bool = False) -> int:
 
     if update:
         for name in update_checksums():
-            print(f"updated sha256 and bytes of {name}")
+            print(f"updated {name}")
     problems = verify()
     for line in problems:
         print(line, file=sys.stderr)
@@ -196,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     rdm.add_argument("--check", action="store_true", help="only list the numbers that differ; exit 1 if any")
 
     sub.add_parser("lab", help="open JupyterLab at the project root with this environment's kernel")
+    cch = sub.add_parser("cache", help="fitted results cached by content (reports/.cache or ANALYSIS_CACHE_DIR)")
+    cch.add_argument("action", choices=("info", "clear"), help="info: what is stored; clear: empty it")
     chk = sub.add_parser("checksums", help="check data files against data/sources.yml")
     chk.add_argument("--update", action="store_true",
                      help="rewrite sha256/bytes in data/sources.yml after a deliberate data change")
@@ -266,6 +268,10 @@ def main(argv: list[str] | None = None) -> int:
             from analysis.readme import readme
 
             return readme(args.report, args.check)
+        if args.command == "cache":
+            from analysis.cache import command
+
+            return command(args.action)
         if args.command == "compare":
             from analysis.runner.compare import compare
 

@@ -82,8 +82,36 @@ def _attempt_number() -> int:
         return 1
 
 
+def cache_bundle() -> dict[str, bytes]:
+    """The fitted results the notebooks share, computed here if missing, as ``{relative path: bytes}``.
+
+    Workers without this machine's file system get them with the data instead of refitting
+    (:mod:`analysis.cache`); empty when the cache is off.
+    """
+    from analysis import cache, throughput_cv
+
+    folder = cache.cache_dir()
+    if folder is None:
+        return {}
+    throughput_cv.shipped_cross_validation()
+    return {k: v for k, v in pack_folder(folder).items() if not k.startswith("locks/")}
+
+
+def _materialise_cache(files: dict[str, bytes]) -> Path | None:
+    if not files:
+        return None
+    digest = hashlib.sha256(b"".join(k.encode() + b"\0" + v for k, v in sorted(files.items()))).hexdigest()[:16]
+    key = f"cache-{digest}"
+    if key not in _data_dirs:
+        folder = Path(tempfile.mkdtemp(prefix=f"analysis-cache-{digest}-"))
+        unpack_folder(files, folder)
+        _data_dirs[key] = folder
+    return _data_dirs[key]
+
+
 def remote_run(stem: str, notebook_bytes: bytes, bundle: dict[str, bytes], parameters: dict, timeout: int,
-               html: bool, engine: str, key: str) -> tuple[dict, dict[str, bytes]]:
+               html: bool, engine: str, key: str, cache_files: dict[str, bytes] | None = None
+               ) -> tuple[dict, dict[str, bytes]]:
     """Execute one notebook on a Dask worker; return the run record and its output files as bytes.
 
     Parameters
@@ -104,6 +132,8 @@ def remote_run(stem: str, notebook_bytes: bytes, bundle: dict[str, bytes], param
         Execution engine.
     key : str
         Run key (sweeps).
+    cache_files : dict, optional
+        The client's cached fits, from :func:`cache_bundle` (used as this run's cache folder).
     """
     global _kernel_home
     attempts = _attempt_number()
@@ -112,16 +142,19 @@ def remote_run(stem: str, notebook_bytes: bytes, bundle: dict[str, bytes], param
             _kernel_home = Path(tempfile.mkdtemp(prefix="analysis-kernel-"))
             install_private_kernel(_kernel_home)
         data = _materialise_data(bundle)
+        cached = _materialise_cache(cache_files or {})
         work = Path(tempfile.mkdtemp(prefix="analysis-run-"))
         try:
-            with restored_environ("ANALYSIS_DATA_DIR"):    # a papermill kernel inherits this process's environment
+            with restored_environ("ANALYSIS_DATA_DIR", "ANALYSIS_CACHE_DIR"):   # a papermill kernel inherits these
                 os.environ["ANALYSIS_DATA_DIR"] = str(data)
+                if cached is not None:
+                    os.environ["ANALYSIS_CACHE_DIR"] = str(cached)
                 notebook = work / "notebooks" / f"{stem}.ipynb"
                 notebook.parent.mkdir()
                 notebook.write_bytes(notebook_bytes)
                 out = work / "out"
-                run = run_notebook(notebook, out, parameters, timeout, html, engine, key,
-                                   env={"ANALYSIS_DATA_DIR": str(data)})
+                env = {"ANALYSIS_DATA_DIR": str(data)} | ({"ANALYSIS_CACHE_DIR": str(cached)} if cached else {})
+                run = run_notebook(notebook, out, parameters, timeout, html, engine, key, env=env)
                 files = pack_folder(out)
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -190,10 +223,11 @@ def run_dask(jobs: list[Job], scheduler: str, workers: int, timeout: int, html: 
     try:
         client.register_plugin(ParentWatchdog())
         bundle = client.scatter(data_bundle(), broadcast=False)
+        fitted = client.scatter(cache_bundle(), broadcast=False)
 
         def submit(job):
             future = client.submit(remote_run, job.notebook.stem, job.notebook.read_bytes(), bundle, job.parameters,
-                                   timeout, html, engine, job.key, pure=False,
+                                   timeout, html, engine, job.key, fitted, pure=False,
                                    key=f"analysis-{job.notebook.stem}-{job.key or 'report'}-{os.urandom(4).hex()}")
             futures[future] = job
             return future

@@ -112,7 +112,14 @@ def footer_html(record: dict | None, warnings: int = 0) -> str:
         parts.append(f"<p>Packages: {html.escape(packages)}.</p><table>")
         parts.extend(f"<tr><td><code>{html.escape(name)}</code></td><td><code>{html.escape(str(digest)[:16])}"
                      f"</code></td></tr>" for name, digest in data.items())
-        parts.append("</table></details>")
+        parts.append("</table>")
+        cached = record.get("cached_results") or []
+        if cached:
+            parts.append("<p>Fitted results: " + "; ".join(
+                f"{html.escape(e['name'])} {'reused from the cache' if e.get('reused') else 'computed in this run'}"
+                + (f" (key <code>{html.escape(str(e['key']))}</code>, computed {html.escape(str(e['computed_at']))})"
+                   if e.get("key") else " (cache off)") for e in cached) + ".</p>")
+        parts.append("</details>")
     if warnings:
         parts.append(f"<p>{warnings} output{'s' if warnings != 1 else ''} written to stderr (warnings) left out of "
                      "this page; they are in the executed notebook.</p>")

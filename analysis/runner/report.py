@@ -56,7 +56,7 @@ def report(names: list[str], cli_params: list[str], params_file: str | None, job
     started = time.perf_counter()
     with staged(build, final, rename_if_taken=update_latest) as where:
         job_list = [Job("", nb, build / stem, parameters[stem]) for stem, nb in notebooks.items()]
-        runs = execute(job_list, jobs, timeout, html=True, label="report", scheduler=scheduler)
+        runs = execute(job_list, jobs, timeout, html=True, label="report", scheduler=scheduler, lines=True)
         summary = run_summary(runs, time.perf_counter() - started, root=build)
         (build / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
         write_index(build, runs, summary)
