@@ -36,7 +36,8 @@ def no_value_label(result: str, stem: str = "") -> str:
 
     entry = describe(result, stem)
     text = entry[1].lower() if entry else ""
-    return "never" if "never" in text or "breaks even" in text else "no value"
+    never = ("never", "breaks even", "break-even")
+    return "never" if any(word in text for word in never) or "breakeven" in result else "no value"
 
 
 def result_order(results: list[str], stem: str) -> list[str]:
@@ -61,7 +62,9 @@ def _norm(values):
 
 
 def _label(value) -> str:
-    return f"{value:.3g}" if isinstance(value, float) else str(value)
+    from analysis.tables import significant
+
+    return significant(value, 3) if isinstance(value, float) else str(value)
 
 
 def _mark_missing(ax, xs, label: str, categorical: bool = False) -> None:
@@ -93,6 +96,7 @@ def _figure(table, result: str, swept: list[str], missing_label: str = "no value
     from matplotlib.patches import Patch
 
     from analysis.plotting import NO_VALUE_COLOR, sequential_cmap
+    from analysis.tables import significant
 
     data = table.dropna(subset=[result])
     gaps = table[table[result].isna()]
@@ -135,17 +139,18 @@ def _figure(table, result: str, swept: list[str], missing_label: str = "no value
                 if not np.isfinite(value):
                     ax.text(j, i, missing_label, ha="center", va="center", fontsize=8, color="0.2")
                 elif small:
-                    ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=7,
+                    ax.text(j, i, significant(value, 3), ha="center", va="center", fontsize=7,
                             color="white" if value > middle else "0.1")
             if (~np.isfinite(values) & ran).any():
-                ax.legend(handles=[Patch(color=NO_VALUE_COLOR, label=missing_label)], loc="upper left",
-                          bbox_to_anchor=(1.25, 1.0), fontsize="small", frameon=False)
+                ax.legend(handles=[Patch(color=NO_VALUE_COLOR, label=missing_label)], loc="lower right",
+                          bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False, borderaxespad=0.1)
         else:
             mesh = ax.scatter(data[x], data[y], c=data[result], cmap=sequential_cmap(), norm=_norm(data[result]))
             if len(gaps):
                 ax.scatter(gaps[x], gaps[y], marker="X", s=50, color=NO_VALUE_COLOR, edgecolors="0.35",
                            linewidths=0.6, label=missing_label)
-                ax.legend(loc="upper left", bbox_to_anchor=(1.25, 1.0), fontsize="small", frameon=False)
+                ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False,
+                          borderaxespad=0.1)
             if _log_scale(table[x]):
                 ax.set_xscale("log")
             if _log_scale(table[y]):
@@ -216,7 +221,7 @@ def write_sweep_page(folder: Path, stem: str, runs, csv_path: Path) -> Path:
         "<style>body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1400px;padding:0 1rem;color:#222}"
         "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}"
         ".failed{color:#b00}img{max-width:100%}.muted{color:#666}"
-        ".figs{display:flex;flex-wrap:wrap;gap:1em}.figs div{flex:0 1 640px}"
+        ".figs{display:flex;flex-wrap:wrap;gap:1em}.figs div{flex:0 1 600px}"
         ".scroll{max-width:100%;max-height:70vh;overflow:auto;border:1px solid #ddd}"
         ".scroll th{position:sticky;top:0;background:#f6f6f6}</style></head><body>",
         f"<h1>Sweep of {html.escape(stem)}</h1>",
