@@ -88,6 +88,10 @@ def _log_floor_tick(ax) -> None:
     floor = 10 ** math.floor(math.log10(low) + 1e-9)
     if floor < low:
         ax.set_ylim(floor, high)
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    if isinstance(ax.yaxis.get_major_formatter(), LogFormatterSciNotation) and math.log10(high / floor) < 2:
+        plain_log_ticks(ax, "y")         # 0.2, 0.3, 0.5 rather than 2 x 10^-1 on a short axis
 
 
 def _shorten_legends(fig, axes) -> None:
@@ -119,7 +123,8 @@ def tidy(fig) -> None:
     * A figure of several panels without a layout engine (and without colour bars) gets
       matplotlib's constrained layout, so one panel's axis label never covers another.
     * A log-scaled y axis reaches down to the power of ten below its lowest value, so every
-      line has a labelled tick at or below it.
+      line has a labelled tick at or below it; one spanning under two decades is labelled with
+      plain numbers (0.2, 0.3, 0.5).
     * Several panels with legends of more than :data:`MAX_PANEL_LEGEND` entries: entries the
       panels share become one legend below the figure; a long legend of one panel moves below
       that panel in columns.

@@ -19,6 +19,14 @@ def test_a_log_axis_reaches_the_power_of_ten_below_its_lowest_line():
     low, _ = ax.get_ylim()
     assert low == 0.01 and min(ax.get_yticks()) <= 0.05
     plt.close(fig)
+    fig, ax = plt.subplots()
+    ax.plot([1, 36], [0.32, 0.66])                                       # 05's cost per token: under one decade
+    ax.set_yscale("log")
+    plotting.tidy(fig)
+    fig.canvas.draw()
+    labels = {t.get_text() for t in ax.get_yticklabels() + ax.get_yticklabels(minor=True)} - {""}
+    assert ax.get_ylim()[0] == 0.1 and {"0.1", "0.2", "0.3", "0.5"} <= labels
+    plt.close(fig)
 
 
 def test_shared_long_legends_become_one_legend_and_a_long_panel_legend_moves_below():
