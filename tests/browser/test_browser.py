@@ -309,3 +309,50 @@ def _wait_for(condition, seconds: float) -> bool:
             return True
         time.sleep(0.3)
     return False
+
+
+def test_compare_and_sweep_pages_fit_the_window_and_lead_with_the_answer(browser, tmp_path):
+    """compare.html opens with its summary and fits the window; sweep.html's wide table scrolls inside the page."""
+    import json as _json
+
+    from analysis.runner.compare import compare
+    from analysis.runner.pages import write_sweep_page
+    from test_sweep import _edge_like_sweep
+
+    reports = {}
+    for name, cost in (("a", 0.09), ("b", 0.12)):
+        folder = tmp_path / name
+        (folder / "06_capex_payback").mkdir(parents=True)
+        results = {"gap_2026_usd_b": -14.6 if name == "a" else -2.6, "cost_of_capital": cost,
+                   "gap_by_year_central_usd_b": [v * (1 + cost) for v in (-14.62, -70.5, -68.19, -9.02, 81.57)]}
+        (folder / "06_capex_payback" / "results.json").write_text(_json.dumps(results))
+        (folder / "run.json").write_text(_json.dumps({"notebooks": [{"stem": "06_capex_payback", "ok": True,
+                                                                      "parameters": {"cost_of_capital": cost}}],
+                                                      "data_sha256": {}}))
+        reports[name] = folder
+    assert compare(str(reports["a"]), str(reports["b"])) == 0
+    import pandas as pd
+
+    csv = _edge_like_sweep(tmp_path / "sweep")
+    table = pd.read_csv(csv)
+    for column in range(30):                                           # a sweep with many result columns
+        table[f"extra_result_with_a_long_name_{column}"] = table["run"] * column
+    table.to_csv(csv, index=False)
+    write_sweep_page(csv.parent, "05_edge_vs_cloud", [], csv)
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    errors = _watch(page)
+    try:
+        page.goto((reports["b"] / "compare.html").as_uri(), wait_until="load")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1300
+        top = page.evaluate("(s) => document.querySelector(s).getBoundingClientRect().top", "#summary")
+        results = page.evaluate("() => [...document.querySelectorAll('h2')].find(h => h.textContent"
+                                ".startsWith('Results that differ')).getBoundingClientRect().top")
+        assert top < results and top < 900                                # the summary is on the first screen
+        assert "-$15B a year" in page.inner_text("#summary") and "-$3B a year" in page.inner_text("#summary")
+        page.goto((csv.parent / "sweep.html").as_uri(), wait_until="load")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1300
+        assert page.evaluate("() => { const s = document.querySelector('.scroll'); return s.scrollWidth > s.clientWidth; }")
+        assert page.evaluate("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        assert [e for e in errors if "net::ERR" not in e] == []
+    finally:
+        page.close()
