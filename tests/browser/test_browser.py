@@ -257,13 +257,15 @@ def test_lab_runs_a_notebook_and_its_explorer_git_stays_clean_and_ctrl_c_shuts_d
     assert sorted(p.name for p in runtime.glob("*") if p.name.startswith(("jpserver-", "kernel-"))) == []
 
 
-def _lab_processes(token: str) -> list:
+def _lab_processes(base: str) -> list:
+    """The jupyter-lab process serving ``base`` (matched by its port: other Labs may run on this machine)."""
     import psutil
 
+    option = f"--port={base.rsplit(':', 1)[1]}"
     found = []
     for process in psutil.process_iter(["cmdline"]):
         try:
-            if any(token in part for part in process.info["cmdline"] or []) and process.status() != "zombie":
+            if option in (process.info["cmdline"] or []) and process.status() != "zombie":
                 found.append(process)
         except psutil.Error:
             pass
@@ -280,7 +282,7 @@ def test_lab_stops_cleanly_on_sigterm_and_sighup(browser, lab, tmp_path, how):
     page.wait_for_selector(".jp-StatusBar-TextItem:text-matches('\\| Idle$')", timeout=60_000)
     assert _wait_for(lambda: _kernel_processes(terminal.proc.pid), 60), "no kernel process under make lab"
     kernels = _kernel_processes(terminal.proc.pid)
-    assert _lab_processes(token), "no jupyter-lab process found"
+    assert _lab_processes(base), "no jupyter-lab process found"
     temp = tmp_path / "tmp"
     assert [p.name for p in temp.glob("analysis-kernel-*")], "the Lab's private kernelspec folder is not in TMPDIR"
     if how.startswith("SIGTERM"):
@@ -291,10 +293,10 @@ def test_lab_stops_cleanly_on_sigterm_and_sighup(browser, lab, tmp_path, how):
     text = terminal.text()
     assert "Shutting down" in text and "kernel" in text, text[-1500:]    # Jupyter's own shutdown ran
     deadline = time.time() + 10
-    while time.time() < deadline and (_lab_processes(token) or [p for p in kernels if p.is_running()
+    while time.time() < deadline and (_lab_processes(base) or [p for p in kernels if p.is_running()
                                                                  and p.status() != "zombie"]):
         time.sleep(0.2)
-    assert _lab_processes(token) == [], "jupyter-lab still running after make lab stopped"
+    assert _lab_processes(base) == [], "jupyter-lab still running after make lab stopped"
     assert [p.pid for p in kernels if p.is_running() and p.status() != "zombie"] == []
     runtime = tmp_path / "runtime"
     assert sorted(p.name for p in runtime.glob("*") if p.name.startswith(("jpserver-", "kernel-"))) == []
