@@ -190,31 +190,65 @@ def driver_model(drivers: Drivers, years) -> pd.DataFrame:
     """
     d = drivers
     years = np.asarray(list(years), dtype=int)
-    reasoning = logistic_through(d.reasoning_points, d.reasoning_ceiling)
-    agents = logistic_through(d.agent_points, d.agent_ceiling)
+    logistic_through(d.reasoning_points, d.reasoning_ceiling)     # checks the adoption points
+    logistic_through(d.agent_points, d.agent_ceiling)
+    one = _core_values(d, {}, 1)
+    out = _yearly_core(d, one, years)
+    return pd.DataFrame({"year": years, **{k: v[0] for k, v in out.items()}})
+
+
+#: The drivers :func:`_yearly_core` takes as arrays (one value per draw); the adoption points' second
+#: shares are ranged under the names of :data:`_POINT_FIELDS`.
+_CORE_FIELDS = ("reasoning_ceiling", "agent_ceiling", "reasoning_token_multiplier", "agent_token_multiplier",
+                "growth_decay_per_year", "request_growth_per_year", "flop_per_token_change_per_year",
+                "training_growth_per_year", "anchor_share")
+
+
+def _core_values(d: "Drivers", values: dict, n: int) -> dict:
+    """Per-draw arrays of every core driver: drawn where ``values`` has it, else the central value."""
+    out = {name: values.get(name, np.full(n, float(getattr(d, name)))) for name in _CORE_FIELDS}
+    out["reasoning_late"] = values.get("reasoning_share_late_2025", np.full(n, float(d.reasoning_points[1][1])))
+    out["agent_late"] = values.get("agent_share_mid_2026", np.full(n, float(d.agent_points[1][1])))
+    return out
+
+
+def _yearly_core(d: "Drivers", v: dict, years) -> dict:
+    """The driver model for ``n`` draws at once: every array in ``v`` has shape (n,); returns (n, years) arrays.
+
+    Monthly adoption and growth averaged over each calendar year; the inference level calibrated so the
+    anchor year's inference share is the draw's ``anchor_share``; compute relative to the anchor year's total.
+    """
+    col = lambda x: np.asarray(x, dtype=float)[:, None, None]    # noqa: E731  (n,) -> (n, 1, 1)
+
+    def logistic(points, late, ceiling, t):
+        (t1, s1), (t2, _) = points
+        z1, z2 = np.log(s1 / (ceiling - s1)), np.log(late / (ceiling - late))
+        width = (t2 - t1) / (z2 - z1)
+        mid = t1 - z1 * width
+        return col(ceiling) / (1.0 + np.exp(-(t - col(mid)) / col(width)))
 
     def yearly(ys):
-        t = ys[:, None] + _MONTHS[None, :]                                   # (years, 12) decimal years
+        t = (np.asarray(ys, dtype=float)[:, None] + _MONTHS[None, :])[None]        # (1, years, 12)
         dt = t - d.anchor_year
-        r, a = reasoning(t), agents(t)
-        multiplier = 1 + r * (d.reasoning_token_multiplier - 1) + a * (d.agent_token_multiplier - 1)
-        decay = (d.growth_decay_per_year, d.decay_start_year - d.anchor_year)
-        plain = growth_factor(d.request_growth_per_year * d.flop_per_token_change_per_year, dt, *decay)
-        training = growth_factor(d.training_growth_per_year, dt, *decay)
-        return ((plain * multiplier).mean(axis=1), training.mean(axis=1),
-                r.mean(axis=1), a.mean(axis=1), multiplier.mean(axis=1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = logistic(d.reasoning_points, v["reasoning_late"], v["reasoning_ceiling"], t)
+            a = logistic(d.agent_points, v["agent_late"], v["agent_ceiling"], t)
+        mult = 1 + r * (col(v["reasoning_token_multiplier"]) - 1) + a * (col(v["agent_token_multiplier"]) - 1)
+        decay = (col(v["growth_decay_per_year"]), d.decay_start_year - d.anchor_year)
+        plain = growth_factor(col(v["request_growth_per_year"] * v["flop_per_token_change_per_year"]), dt, *decay)
+        train = growth_factor(col(v["training_growth_per_year"]), dt, *decay)
+        return ((plain * mult).mean(axis=-1), train.mean(axis=-1), r.mean(axis=-1), a.mean(axis=-1),
+                mult.mean(axis=-1))
 
     inf_raw, train_raw, r, a, mult = yearly(years)
-    inf0, train0, *_ = yearly(np.array([d.anchor_year]))
-    # calibrate the inference level so the anchor year's share is anchor_share
-    scale = d.anchor_share / (1 - d.anchor_share) * train0[0] / inf0[0]
+    inf0, train0, *_ = yearly([d.anchor_year])
+    anchor = np.asarray(v["anchor_share"], dtype=float)
+    scale = (anchor / (1 - anchor) * train0[:, 0] / inf0[:, 0])[:, None]
+    total0 = train0[:, :1] + inf0[:, :1] * scale
     inference = inf_raw * scale
-    total0 = train0[0] + inf0[0] * scale
-    return pd.DataFrame({
-        "year": years, "training": train_raw / total0, "inference": inference / total0,
-        "inference_share": inference / (inference + train_raw),
-        "reasoning_share": r, "agent_share": a, "tokens_per_request_multiplier": mult,
-    })
+    return {"training": train_raw / total0, "inference": inference / total0,
+            "inference_share": inference / (inference + train_raw), "reasoning_share": r, "agent_share": a,
+            "tokens_per_request_multiplier": mult}
 
 
 @dataclass(frozen=True)
@@ -452,44 +486,12 @@ def monte_carlo_shares(drivers: Drivers, ranges: dict, years, n: int = 4000, see
     unknown = set(values) - set(Drivers.__dataclass_fields__) - set(_POINT_FIELDS)
     if unknown:
         raise ValueError(f"unknown driver(s) {sorted(unknown)}")
-
-    def get(name):
-        return values.get(name, np.full(n, float(getattr(d, name))))
-
-    r_points = [list(p) for p in d.reasoning_points]
-    a_points = [list(p) for p in d.agent_points]
-    r_late = values.get("reasoning_share_late_2025", np.full(n, r_points[1][1]))
-    a_late = values.get("agent_share_mid_2026", np.full(n, a_points[1][1]))
-    r_ceiling, a_ceiling = get("reasoning_ceiling"), get("agent_ceiling")
-    valid = (r_late < r_ceiling) & (a_late < a_ceiling) & (r_points[0][1] < r_ceiling) & (a_points[0][1] < a_ceiling)
-
-    def logistic(points, late, ceiling, t):
-        (t1, s1), (t2, _) = points
-        z1, z2 = np.log(s1 / (ceiling - s1)), np.log(late / (ceiling - late))
-        width = (t2 - t1) / (z2 - z1)
-        mid = t1 - z1 * width
-        return ceiling[:, None, None] / (1 + np.exp(-(t - mid[:, None, None]) / width[:, None, None]))
-
-    def yearly(ys):
-        t = (np.asarray(ys, dtype=float)[:, None] + _MONTHS[None, :])[None]        # (1, years, 12)
-        dt = t - d.anchor_year
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r = logistic(r_points, r_late, r_ceiling, t)
-            a = logistic(a_points, a_late, a_ceiling, t)
-        mult = 1 + r * (get("reasoning_token_multiplier")[:, None, None] - 1) \
-            + a * (get("agent_token_multiplier")[:, None, None] - 1)
-        decay = (get("growth_decay_per_year")[:, None, None], d.decay_start_year - d.anchor_year)
-        plain = growth_factor((get("request_growth_per_year") * get("flop_per_token_change_per_year"))[:, None, None],
-                              dt, *decay)
-        train = growth_factor(get("training_growth_per_year")[:, None, None], dt, *decay)
-        return (plain * mult).mean(axis=-1), train.mean(axis=-1)
-
+    v = _core_values(d, values, n)
+    r_early, a_early = d.reasoning_points[0][1], d.agent_points[0][1]
+    valid = ((v["reasoning_late"] < v["reasoning_ceiling"]) & (v["agent_late"] < v["agent_ceiling"])
+             & (r_early < v["reasoning_ceiling"]) & (a_early < v["agent_ceiling"]))
     years = list(years)
-    inf, train = yearly(years)
-    inf0, train0 = yearly([d.anchor_year])
-    anchor = get("anchor_share")
-    scale = anchor / (1 - anchor) * train0[:, 0] / inf0[:, 0]
-    share = inf * scale[:, None] / (inf * scale[:, None] + train)
+    share = _yearly_core(d, v, years)["inference_share"]
     out = pd.DataFrame(share[valid], columns=years)
     out.attrs["dropped"] = int((~valid).sum())
     return out

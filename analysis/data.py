@@ -388,6 +388,9 @@ MODELS = Schema(
                 lambda d: (d["sliding_window_layers"].fillna(0) <= d["layers"]))),
 )
 
+#: Serving-stack tiers of ``throughput_measurements.csv`` (the rule is in data/README.md).
+STACK_TIERS = ("tuned", "open_default")
+
 THROUGHPUT_MEASUREMENTS = Schema(
     file="throughput_measurements.csv",
     columns=(
@@ -396,6 +399,7 @@ THROUGHPUT_MEASUREMENTS = Schema(
         Column("model", required=True),
         Column("hardware", required=True),
         Column("n_chips", "int", min=1),
+        Column("replica_chips", "int", min=1),
         Column("precision", required=True, choices=PRECISIONS),
         Column("kv_cache_precision", choices=PRECISIONS),
         Column("scenario", required=True,
@@ -413,6 +417,7 @@ THROUGHPUT_MEASUREMENTS = Schema(
         Column("expert_parallel", "bool", required=True),
         Column("software"),
         Column("software_version"),
+        Column("stack_tier", required=True, choices=STACK_TIERS),
         Column("measured"),
         Column("status", required=True, choices=("measured", "vendor", "secondary")),
         Column("source", required=True),
@@ -421,6 +426,8 @@ THROUGHPUT_MEASUREMENTS = Schema(
     key=("id",),
     row_rules=(("fixed_concurrency rows need a concurrency",
                 lambda d: ~((d["scenario"] == "fixed_concurrency") & d["concurrency"].isna())),
+               ("replica_chips must not exceed n_chips",
+                lambda d: ~(d["replica_chips"].notna() & d["n_chips"].notna() & (d["replica_chips"] > d["n_chips"]))),
                ("input_and_output counts need both lengths",
                 lambda d: ~((d["tokens_counted"] == "input_and_output")
                             & (d["input_tokens"].isna() | d["output_tokens"].isna()))),
@@ -473,7 +480,8 @@ COST_ASSUMPTIONS = Schema(
                                                "gpu_rental_usd_per_hour", "gpu_tco_usd_per_hour",
                                                "all_in_kw_per_accelerator", "server_cost_per_accelerator_usd",
                                                "compute_share_of_capex", "market_usd_b",
-                                               "cost_of_capital")),
+                                               "cost_of_capital", "other_opex_share", "street_price_usd",
+                                               "resale_fraction", "grid_kg_co2_per_kwh")),
         Column("subject", required=True),
         Column("value", "float", required=True, positive=True),
         Column("low", "float", positive=True),
@@ -555,6 +563,30 @@ MARKET_PRICES = Schema(
                            - d["blended_3to1_usd_per_mtok"]).abs() <= 1e-6 * (1 + d["blended_3to1_usd_per_mtok"])),),
 )
 
+MARKET_PRICE_HISTORY = Schema(
+    file="market_price_history.csv",
+    columns=(
+        Column("provider", required=True),
+        Column("provider_model_id", required=True),
+        Column("model"),
+        Column("input_usd_per_mtok", "float", required=True, positive=True),
+        Column("output_usd_per_mtok", "float", required=True, positive=True),
+        Column("blended_3to1_usd_per_mtok", "float", required=True, positive=True),
+        Column("observation", required=True, choices=("release", "dated_change")),
+        Column("first_date", "date", required=True),
+        Column("last_date", "date", required=True),
+        Column("first_version", required=True),
+        Column("last_version", required=True),
+        Column("n_releases", "float", required=True, positive=True),
+        Column("source", required=True),
+    ),
+    key=("provider", "provider_model_id", "observation", "first_date", "input_usd_per_mtok", "output_usd_per_mtok"),
+    row_rules=(("blended_3to1_usd_per_mtok must equal (3 x input + output) / 4",
+                lambda d: ((3 * d["input_usd_per_mtok"] + d["output_usd_per_mtok"]) / 4
+                           - d["blended_3to1_usd_per_mtok"]).abs() <= 1e-6 * (1 + d["blended_3to1_usd_per_mtok"])),
+               ("last_date must not be before first_date", lambda d: d["last_date"] >= d["first_date"])),
+)
+
 MARKET_MODEL_MAP = Schema(
     file="market_model_map.csv",
     columns=(
@@ -569,13 +601,38 @@ MARKET_MODEL_MAP = Schema(
     key=("provider", "provider_model_id"),
 )
 
+DISCLOSURE_BOUNDS = ("point", "approximate", "lower", "upper")
+
+OPERATOR_DISCLOSURES = Schema(
+    file="operator_disclosures.csv",
+    columns=(
+        Column("id", required=True),
+        Column("operator", required=True),
+        Column("statement_date", required=True),
+        Column("metric", required=True),
+        Column("value", "float", required=True, positive=True),
+        Column("unit", required=True),
+        Column("bound", required=True, choices=DISCLOSURE_BOUNDS),
+        Column("status", required=True, choices=("primary", "secondary")),
+        Column("conditions", required=True),
+        Column("source", required=True),
+        Column("url", required=True),
+    ),
+    key=("id",),
+    row_rules=(("statement_date must be YYYY-MM-DD", lambda d: d["statement_date"].str.match(r"^\d{4}-\d{2}-\d{2}$")),
+               ("url must start with http:// or https://", lambda d: d["url"].str.match(r"^https?://")),
+               ("id must be lower-case letters, digits and underscores",
+                lambda d: d["id"].str.match(r"^[a-z0-9_]+$"))),
+)
+
 SCHEMAS: dict[str, Schema] = {"llm_prices": LLM_PRICES, "epoch_price_trends": EPOCH_PRICE_TRENDS,
                               "capex": CAPEX, "regions": REGIONS, "cost_assumptions": COST_ASSUMPTIONS,
                               "hardware": HARDWARE, "models": MODELS,
                               "throughput_measurements": THROUGHPUT_MEASUREMENTS,
                               "compute_split_estimates": COMPUTE_SPLIT_ESTIMATES,
                               "compute_drivers": COMPUTE_DRIVERS, "ai_revenue": AI_REVENUE, "market_prices": MARKET_PRICES,
-                              "market_model_map": MARKET_MODEL_MAP}
+                              "market_model_map": MARKET_MODEL_MAP, "operator_disclosures": OPERATOR_DISCLOSURES,
+                              "market_price_history": MARKET_PRICE_HISTORY}
 
 
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
@@ -705,6 +762,22 @@ def load_market_prices(data_dir: Path | None = None) -> pd.DataFrame:
     ``snapshot_date``. Reports read this file, never the installed package.
     """
     return load("market_prices", data_dir)
+
+
+def load_operator_disclosures(data_dir: Path | None = None) -> pd.DataFrame:
+    """What operators published about their own serving (``data/operator_disclosures.csv``): one figure per row,
+    with its unit, the conditions stated with it, whether it is a point, an approximation or a bound, and its source.
+    """
+    return load("operator_disclosures", data_dir)
+
+
+def load_market_price_history(data_dir: Path | None = None) -> pd.DataFrame:
+    """The dated multi-provider price history built from past genai-prices releases (``data/market_price_history.csv``).
+
+    One row per provider, model id and unchanged price over consecutive releases (``observation`` ``release``),
+    or a price the package dates itself (``dated_change``); see :func:`analysis.market.history_runs`.
+    """
+    return load("market_price_history", data_dir)
 
 
 def validate_all(data_dir: Path | None = None) -> None:

@@ -6,16 +6,18 @@ Month by month over a horizon, for a steady demand of ``tokens_per_month``:
   (per output token: ``input_tokens_per_output_token x p_in + p_out``), both prices falling
   ``decline_per_year``-fold a year from when they were observed, never below ``price_floor``
   (the cost of serving that model class at the same token mix);
-* **own**: enough devices to serve the demand (local throughput from
-  :mod:`analysis.throughput`), bought at the start (landed price = list price x
-  (1 + import markup)) and replaced at the end of their life, plus electricity for
-  the devices around the clock (board power x host overhead x PUE) and maintenance.
+* **own**: servers (local throughput from :mod:`analysis.throughput`) bought at the start
+  (landed price = price x (1 + import markup)) and replaced at the end of their life, plus
+  electricity for the devices around the clock (board power x host overhead x PUE),
+  maintenance and staff time; either enough whole servers for all the demand, or
+  (:func:`hybrid_costs`) the cheapest number of servers with the API serving the rest.
 
 Cash flows are discounted monthly at ``discount_rate_per_year`` and the servers' residual
 value (straight-line book value of the last purchase x ``residual_fraction``) is credited
 in the horizon's last month. The break-even month is the first month in which the
 cumulative discounted cost of owning is no higher than that of the API; ``None`` when
-that never happens within the horizon. Everything broadcasts over numpy arrays (the heat
+that never happens within the horizon (:func:`breakeven`; its probability over the throughput
+model's error from :func:`throughput_draws`). Everything broadcasts over numpy arrays (the heat
 maps are one call each).
 """
 
@@ -118,7 +120,7 @@ class LocalServer:
 def cumulative_costs(tokens_per_month, server: LocalServer, electricity_usd_per_kwh, api_price_now,
                      decline_per_year, months: int = 36, api_input_price_now=0.0, input_tokens_per_output_token=0.0,
                      price_floor=0.0, years_since_observed=0.0, discount_rate_per_year=0.0,
-                     residual_fraction=0.0) -> dict:
+                     residual_fraction=0.0, servers=None, staff_usd_per_month=0.0, api_fx_premium=1.0) -> dict:
     """Cumulative (discounted) USD spent by month on owning and on the API (arrays broadcast; months last).
 
     Parameters
@@ -147,11 +149,20 @@ def cumulative_costs(tokens_per_month, server: LocalServer, electricity_usd_per_
         Annual discount rate for both options' cash flows (0 = undiscounted).
     residual_fraction : float
         Share of the servers' straight-line book value recovered at the horizon (0 = none).
+    servers : None or float or array
+        Servers owned. ``None``: enough whole servers for all the demand (the API is not used). A number
+        (``0, 1, 2 ...``): that many servers serve what they can, up to their capacity, and the API serves
+        the rest at its price (the hybrid: own for the base load, rent the remainder).
+    staff_usd_per_month : float or array
+        Staff time to run the servers, per month while any server is owned (0 = none).
+    api_fx_premium : float or array
+        The API bill's cost at the exchange rate the buyer pays, over the official rate (1 = official).
 
     Returns
     -------
     dict
-        ``own``, ``cloud`` (cumulative discounted USD, shape ``broadcast + (months,)``), ``devices``
+        ``own``, ``cloud`` (cumulative discounted USD, shape ``broadcast + (months,)``; ``own`` includes the
+        API bill for the demand the owned servers leave over), ``devices``
         (servers), ``residual_usd`` (undiscounted value credited at the horizon), ``own_usd_per_mtok``
         and ``cloud_usd_per_mtok`` (per-month cost per million output tokens, undiscounted).
     """
@@ -161,13 +172,20 @@ def cumulative_costs(tokens_per_month, server: LocalServer, electricity_usd_per_
         raise ValueError("residual_fraction must lie in [0, 1]")
     tokens = np.asarray(tokens_per_month, dtype=float)
     electricity = np.asarray(electricity_usd_per_kwh, dtype=float)
-    tokens, electricity, price_now, decline, price_in, ratio, floor, offset, rate = np.broadcast_arrays(
-        tokens, electricity, *(np.asarray(v, dtype=float) for v in (
+    capacity = np.asarray(server.capacity_tokens_per_month(), dtype=float)
+    tokens, electricity, price_now, decline, price_in, ratio, floor, offset, rate, staff, fx, capacity = \
+        np.broadcast_arrays(tokens, electricity, *(np.asarray(v, dtype=float) for v in (
             api_price_now, decline_per_year, api_input_price_now, input_tokens_per_output_token, price_floor,
-            years_since_observed, discount_rate_per_year)))
+            years_since_observed, discount_rate_per_year, staff_usd_per_month, api_fx_premium)), capacity)
     if np.any(tokens <= 0):
         raise ValueError("tokens_per_month must be positive")
-    devices = np.ceil(tokens / server.capacity_tokens_per_month())
+    if servers is None:
+        devices = np.ceil(tokens / capacity)
+    else:
+        devices = np.broadcast_to(np.asarray(servers, dtype=float), tokens.shape)
+        if np.any(devices < 0) or np.any(devices != np.round(devices)):
+            raise ValueError("servers must be whole numbers >= 0")
+    overflow = np.clip(tokens - devices * capacity, 0.0, None)               # served by the API
     m = np.arange(1, months + 1)
     life_months = max(1, int(round(server.life_years * 12)))
     purchases = ((m - 1) % life_months == 0).astype(float)                  # buy in month 1, then every life
@@ -177,17 +195,43 @@ def cumulative_costs(tokens_per_month, server: LocalServer, electricity_usd_per_
     maintenance = devices[..., None] * server.landed_usd * server.maintenance_per_year / 12.0
     age_at_end = (months - 1) % life_months + 1                              # months since the last purchase
     residual = devices * server.landed_usd * max(0.0, 1.0 - age_at_end / life_months) * residual_fraction
-    own_monthly = capital + energy + maintenance
-    own_monthly = own_monthly - np.where(m == months, residual[..., None], 0.0)
     per_output = price_now + ratio * price_in                               # USD per million output tokens
-    cloud_price = api_price_path(per_output, decline, months, floor, offset)
+    cloud_price = api_price_path(per_output, decline, months, floor, offset) * fx[..., None]
     cloud_monthly = tokens[..., None] * cloud_price / 1e6
+    staffing = np.where(devices > 0, staff, 0.0)[..., None] * np.ones(months)
+    own_monthly = capital + energy + maintenance + staffing + overflow[..., None] * cloud_price / 1e6
+    own_monthly = own_monthly - np.where(m == months, residual[..., None], 0.0)
     pv = discount_factors(months, rate)
-    running = devices[..., None] * server.landed_usd / life_months + energy + maintenance
+    running = devices[..., None] * server.landed_usd / life_months + energy + maintenance + staffing \
+        + overflow[..., None] * cloud_price / 1e6
     return {"own": np.cumsum(own_monthly * pv, axis=-1), "cloud": np.cumsum(cloud_monthly * pv, axis=-1),
-            "devices": devices, "residual_usd": residual,
+            "devices": devices, "residual_usd": residual, "overflow_tokens_per_month": overflow,
             "own_usd_per_mtok": running / (tokens[..., None] / 1e6) * np.ones_like(cloud_price),
             "cloud_usd_per_mtok": cloud_price}
+
+
+def hybrid_costs(tokens_per_month, server: LocalServer, *args, **kwargs) -> dict:
+    """:func:`cumulative_costs` with the number of owned servers that costs least over the horizon.
+
+    Owned servers below ``floor(demand / capacity)`` are fully used, so each brings the same saving and the
+    cheapest count is 0, the whole servers the demand fills, or one more (partly used); the rest of the
+    demand goes to the API. Each element of a broadcast takes its own best count (``devices``). Owning
+    none gives the API's own cost, so the result is never dearer than the API at the horizon, and the
+    saving grows with volume (more tokens for servers already paid for).
+    """
+    capacity = np.asarray(server.capacity_tokens_per_month(), dtype=float)
+    full = np.floor(np.asarray(tokens_per_month, dtype=float) / capacity)
+    options = [cumulative_costs(tokens_per_month, server, *args, servers=n, **kwargs)
+               for n in (np.zeros_like(full), full, full + 1)]
+    final = np.stack([o["own"][..., -1] for o in options])
+    best = np.argmin(final, axis=0)                                        # ties: fewer servers
+    out = {}
+    for key in options[0]:
+        stacked = np.stack([np.broadcast_to(o[key], np.shape(o["own"])[:-1] + np.shape(o[key])[best.ndim:])
+                            for o in options])
+        pick = best.reshape((1,) + best.shape + (1,) * (stacked.ndim - 1 - best.ndim))
+        out[key] = np.take_along_axis(stacked, pick, axis=0)[0]
+    return out
 
 
 def breakeven_month(own_cumulative, cloud_cumulative):
@@ -200,17 +244,89 @@ def breakeven_month(own_cumulative, cloud_cumulative):
     return np.where(wins.any(axis=-1), first, np.nan)
 
 
+def breakeven(tokens_per_month, server: LocalServer, electricity_usd_per_kwh, api_price_now, decline_per_year,
+              months: int = 36, capacity: str = "hybrid", **cost_options) -> dict:
+    """05's answer: when owning (whole servers, or the cheapest hybrid of servers and API) catches up with the API.
+
+    Parameters
+    ----------
+    capacity : str
+        ``"whole"``: enough whole servers for all the demand (:func:`cumulative_costs` with ``servers=None``);
+        ``"hybrid"``: the cheapest number of owned servers, the API serving the rest (:func:`hybrid_costs`).
+    cost_options
+        Passed on (input price and ratio, floor, discounting, residual, staff, FX premium on the API).
+
+    Returns
+    -------
+    dict
+        ``month`` (first month owning has cost no more than the API; NaN when never, or when no server is
+        worth owning), ``servers``, ``npv_advantage_usd`` (API minus owning at the horizon, discounted) and
+        the cost paths of :func:`cumulative_costs`.
+    """
+    if capacity == "whole":
+        out = cumulative_costs(tokens_per_month, server, electricity_usd_per_kwh, api_price_now, decline_per_year,
+                               months, **cost_options)
+    elif capacity == "hybrid":
+        out = hybrid_costs(tokens_per_month, server, electricity_usd_per_kwh, api_price_now, decline_per_year,
+                           months, **cost_options)
+    else:
+        raise ValueError(f"capacity must be whole or hybrid, got {capacity!r}")
+    month = np.where(out["devices"] > 0, breakeven_month(out["own"], out["cloud"]), np.nan)
+    return {**out, "month": month, "servers": out["devices"], "npv_advantage_usd": out["cloud"][..., -1] - out["own"][..., -1]}
+
+
+def throughput_draws(central, low, high, level: float, n: int, rng: np.random.Generator):
+    """Draws of a throughput from a lognormal fitted to its interval (``low``-``high`` at ``level``, central median).
+
+    The log-scale spread is set by the wider of the interval's two sides (an asymmetric interval is not
+    narrowed); the median is ``central``.
+    """
+    from statistics import NormalDist
+
+    if not 0 < level < 1 or not 0 < low <= central <= high:
+        raise ValueError("need 0 < level < 1 and 0 < low <= central <= high")
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    sigma = max(np.log(central / low), np.log(high / central)) / z
+    return central * np.exp(sigma * rng.standard_normal(int(n)))
+
+
+def landed_markup_after_vat(markup, vat_fraction):
+    """Import markup left to a buyer who recovers the import VAT: ``(1 + markup) / (1 + vat) - 1``."""
+    return (1.0 + np.asarray(markup, dtype=float)) / (1.0 + np.asarray(vat_fraction, dtype=float)) - 1.0
+
+
+def plot_breakeven_by_volume(volumes, months_by_label: dict, horizon: int, mark=None, ax=None):
+    """Break-even month against monthly volume, one line per model of capacity (gaps: never within the horizon)."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.5))
+    for i, (label, months) in enumerate(months_by_label.items()):
+        ax.plot(volumes, months, color=f"C{i}", lw=2 - 0.5 * i, label=label)
+    ax.set_xscale("log")
+    ax.set_xlim(float(np.min(volumes)), float(np.max(volumes)))
+    ax.set_ylim(0, horizon + 1)
+    ax.set_xlabel("output tokens per month")
+    ax.set_ylabel("break-even month (gap: never)")
+    if mark is not None:
+        ax.axvline(mark, color="0.3", ls=":", lw=1)
+    ax.legend(fontsize=8)
+    ax.set_title(f"When owning catches up with the API, by volume (within {horizon} months)")
+    return ax.figure
+
+
 def volume_where_owning_wins(server: LocalServer, electricity_usd_per_kwh, api_price_now, decline_per_year,
-                             months: int = 36, volumes=None, **cost_options):
+                             months: int = 36, volumes=None, capacity: str = "whole", **cost_options):
     """Smallest monthly token volume (on a log grid) at which owning breaks even within ``months``; NaN if none.
 
-    ``cost_options`` are passed to :func:`cumulative_costs` (input price and ratio, floor, discounting...).
+    ``capacity`` and ``cost_options`` are passed to :func:`breakeven`. With whole servers the break-even is
+    not monotonic in volume (a server bought for a sliver of demand), so a volume above this one may still
+    never break even; with the hybrid it is the volume from which owning some servers pays.
     """
     if volumes is None:
         volumes = np.logspace(6, 13, 281)
-    out = cumulative_costs(np.asarray(volumes), server, electricity_usd_per_kwh, api_price_now, decline_per_year,
-                           months, **cost_options)
-    month = breakeven_month(out["own"], out["cloud"])
+    month = breakeven(np.asarray(volumes), server, electricity_usd_per_kwh, api_price_now, decline_per_year,
+                      months, capacity, **cost_options)["month"]
     ok = np.flatnonzero(np.isfinite(month))
     return float(np.asarray(volumes)[ok[0]]) if ok.size else float("nan")
 

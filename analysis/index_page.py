@@ -40,12 +40,14 @@ DECISION_SUMMARY = [
             "full_window_median_factor_per_year", "{:.0f}x per year",
             "Epoch's rows plus 2025-2026 prices, reasoning models kept; median across thresholds"),
     Finding("LLM price decline to today, Epoch's method: latest 18 months", "01_price_decline",
-            "latest_window_median_factor_per_year", "{:.0f}x per year",
-            "same thresholds fitted on the latest window only, beside the full-window rate; wide intervals"),
+            "latest_window_median_factor_per_year", "{:.1f}x per year",
+            "the full window's thresholds measured on the latest window's own prices (start against end); most "
+            "thresholds reached before the window got no cheaper model"),
     Finding("One open model's own price decline (median over models)", "01_price_decline",
-            "fixed_model_median_factor_per_year", "{:.1f}x per year",
-            "first recorded price to today's cheapest host (genai-prices snapshot); the rate for budgets that keep "
-            "a model"),
+            "fixed_model_median_factor_per_year", "{:.2f}x per year",
+            "cheapest host to cheapest host over the genai-prices release history (same host: no cuts; median host: "
+            "no cheaper); the rate for budgets that keep a model", low="fixed_model_factor_ci_low",
+            high="fixed_model_factor_ci_high", range_label="90% bootstrap interval over models"),
     Finding("LLM price decline, a16z method (MMLU >= 42)", "01_price_decline", "a16z_mmlu42_factor_per_year",
             "{:.1f}x per year", "cheapest monthly price, endpoints; a16z's 1,000x needs its $0.06 end point"),
     Finding("Inference share of AI compute (FLOP), 2026", "02_compute_split", "inference_share_2026", "{:.0%}",
@@ -72,12 +74,14 @@ DECISION_SUMMARY = [
             "latest company guidance (April-June 2026) on one calendar basis, Oracle calendarized; analysts' "
             "estimates never added", low="capex_2026_usd_b_low", high="capex_2026_usd_b_high",
             range_label="low to high guidance"),
-    Finding("2026 inference server capex", "04_capex_allocation", "inference_capex_2026_usd_b", "${:,.0f}B",
-            "75% AI share (unsourced) x 60% servers x a fleet share of inference",
+    Finding("2026 inference server capex", "04_capex_allocation", "inference_capex_2026_headline_usd_b", "${:,.0f}B",
+            "75% AI share (unsourced) x 60% servers x a fleet share of inference; Monte Carlo median where it is "
+            "more than 10% from the central value",
             low="inference_capex_2026_usd_b_p5", high="inference_capex_2026_usd_b_p95",
             range_label="5th-95th percentile over the share definitions"),
-    Finding("Cost floor per million output tokens", "04_capex_allocation", "cost_floor_usd_per_mtok", "${:.3f}",
-            "Llama 3.3 70B on B200, 50 tokens/s per user, 60% utilization, 1:1 tokens, 9% cost of capital",
+    Finding("Cost floor per million output tokens", "04_capex_allocation", "cost_floor_headline_usd_per_mtok", "${:.3f}",
+            "Llama 3.3 70B on B200, 50 tokens/s per user, 60% utilization, 1:1 tokens, 9% cost of capital, "
+            "maintenance opex; Monte Carlo median where it is more than 10% from the central value",
             low="cost_floor_usd_per_mtok_p5", high="cost_floor_usd_per_mtok_p95",
             range_label="5th-95th percentile, the throughput model's out-of-sample error included"),
     Finding("Today's cheapest market price of that model over its floor", "04_capex_allocation",
@@ -85,27 +89,42 @@ DECISION_SUMMARY = [
             "Llama 3.3 70B at the cheapest host (genai-prices snapshot), billed at the same token mix; the median "
             "host in the notebook", low="market_cheapest_over_floor", high="market_median_over_floor",
             range_label="cheapest to median host"),
-    Finding("Year that model's price meets its floor", "04_capex_allocation", "price_meets_floor_year_fixed_rate",
-            "{:.1f}", "today's cheapest host price falling at the fixed-model rate",
-            low="price_meets_floor_year_fixed_rate_early", high="price_meets_floor_year_fixed_rate_late",
-            range_label="over the fixed-model rate's 90% interval"),
+    Finding("Can new capacity enter at today's cheapest price?", "04_capex_allocation", "entry_pv_revenue_over_cost",
+            "{:.2f}x", "present value of a new B200's revenue at today's cheapest host price, falling at the "
+            "cheapest-to-cheapest rate, over its cost (>= 1: entry pays)",
+            low="entry_pv_revenue_over_cost_fast_decline", high="entry_pv_revenue_over_cost_slow_decline",
+            range_label="fast to slow end of the rate's 90% interval"),
+    Finding("Year that model's price meets new capacity's falling floor", "04_capex_allocation",
+            "price_meets_floor_year_fixed_rate", "{:.1f}",
+            "today's cheapest host price falling at its like-for-like rate, against a floor falling with hardware and "
+            "software gains", "never"),
     Finding("Edge vs cloud break-even (Algeria)", "05_edge_vs_cloud", "breakeven_months", "month {:.0f}",
-            "owning local servers vs paying an API billed per request at today's cheapest host, its price falling to "
-            "its floor; discounted, residual value", "never",
+            "the cheapest mix of owned servers and API vs the API alone, billed per request at today's cheapest host, "
+            "its price falling to its floor; street card price, staff time; discounted, residual value", "never",
             low="breakeven_months_high_throughput", high="breakeven_months_low_throughput",
             range_label="across the local throughput's 80% interval"),
+    Finding("Probability that owning breaks even within the horizon", "05_edge_vs_cloud",
+            "probability_breakeven_within_horizon", "{:.0%}", "over the local throughput model's own error"),
     Finding("Sequoia's $600B question, its own inputs", "06_capex_payback", "sequoia_revenue_needed_usd_b",
             "${:,.0f}B", "NVIDIA data-centre run-rate x 2 x 2: lifetime revenue for one year of spending; the latest "
             "quarter's figure is in the notebook"),
-    Finding("2026 gap: revenue needed for 2026 capex minus token revenue", "06_capex_payback", "gap_2026_usd_b",
-            "${:,.0f}B a year", "2026 capex (04's sum) x 75% AI (unsourced), recovered at 9% over each part's life, "
-            "vs Google's published tokens x 2 x median list price", low="gap_2026_usd_b_p5", high="gap_2026_usd_b_p95",
+    Finding("2026 gap: charge of every capex vintage in service minus the same companies' AI revenue", "06_capex_payback",
+            "gap_2026_usd_b", "${:,.0f}B a year", "five hyperscalers' 2024-26 capex (04's rule) x 75% AI (unsourced), each part "
+            "recovered at 9% over its own life, energy and opex; revenue: their stated AI run-rates plus an assumed "
+            "multiple for those without", low="gap_2026_usd_b_p5", high="gap_2026_usd_b_p95",
             range_label="5th-95th percentile"),
-    Finding("Break-even average price for inference's share of that charge", "06_capex_payback",
-            "breakeven_price_usd_per_mtok", "${:.2f} per million tokens", "at 2026's token volume"),
+    Finding("Break-even average price for the whole charge, training included", "06_capex_payback",
+            "breakeven_price_all_capex_usd_per_mtok", "${:.2f} per million tokens",
+            "at 2026's worldwide token volume; inference's share alone is in the notebook"),
     Finding("2030 gap, median of the Monte Carlo", "06_capex_payback", "gap_2030_usd_b_p50", "${:,.0f}B a year",
-            "demand-driven capex to 2030; Bain: $800B short", "beyond the run's horizon",
+            "capex on the data's path (2027: analysts' $1,116B, then held); prices falling with serving costs",
+            "beyond the run's horizon",
             low="gap_2030_usd_b_p5", high="gap_2030_usd_b_p95", range_label="5th-95th percentile"),
+    Finding("Operator disclosures the chain predicts within a factor of 1.5", "07_operator_disclosures",
+            "disclosures_within_factor_1_5", "{:.0f}",
+            "out of the six the notebook predicts: DeepSeek's serving day (decode, prefill, cost), Google's and OpenAI's "
+            "energy per prompt, the OpenAI-Cerebras deal; the chain as shipped, nothing refitted; which link misses, "
+            "and by how much, in the notebook"),
 ]
 
 

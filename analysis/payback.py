@@ -9,21 +9,24 @@ It is the revenue that **one year** of such spending must bring in over its life
 $200B version: "lifetime revenue"), which equals the annual revenue needed only in a steady state where spending
 stays at that level and costs are not discounted.
 
-Bottom-up (this module), one vintage of capex at a time::
+Bottom-up (this module), every vintage of capex in service (:func:`answer`)::
 
-    revenue needed(t) = sum over vintages in service of capex_v x ai_share
-                          x [compute_share x CRF(r, server life) + network_share x CRF(r, network life)
-                             + (1 - compute_share - network_share) x CRF(r, facility life)]
-                        + energy of the servers in service
-    revenue(t)        = tokens served(t) x average price per token(t) + revenue not billed per token(t)
-    gap(t)            = revenue needed(t) - revenue(t)
+    charge(t)   = sum over vintages v in service of capex_v x ai_share
+                    x [compute_share x CRF(r, server life) + network_share x CRF(r, network life)
+                       + (1 - compute_share - network_share) x CRF(r, facility life)]
+                  + (energy + other operating cost) of the servers in service
+    revenue(t)  = the same companies' stated AI revenue in 2026, grown with tokens and falling with the price per
+                  token, whose decline is linked to the decline in serving cost
+    gap(t)      = charge(t) - revenue(t)
 
 CRF is the capital recovery factor (:func:`analysis.capex.capital_recovery_factor`): the level annual payment
-that repays a dollar of capital and its return ``r``. After the first year, capex is **demand-driven**: each
-year buys the inference capacity that demand needs at a target utilisation beyond what the vintages still in
-service provide, at a cost per unit of capacity falling ``chip_cost_decline`` -fold a year; training and
-facilities scale with it (the inference share of server spend is held). The 2026 vintage is the stated capex.
-Vintages before 2026 are not charged (as in Sequoia's comparison of one year's spending with all AI revenue).
+that repays a dollar of capital and its return ``r``. Capex by vintage comes from ``data/capex.csv``
+(:func:`capex_path`: the companies' statements, then the analysts' aggregate estimate, then a stated growth
+parameter); each vintage is charged over its own life, a fractional last year pro rata
+(:func:`in_service_weight`). The value of all tokens at list prices is a cross-check, never the revenue.
+Capacity (:func:`vintage_capacity`) counts every vintage's inference servers in the units of the demand.
+:func:`revenue_needed_usd_b` is the charge of a single vintage, and :func:`median_or_central` picks what a
+summary quotes when a Monte Carlo median is far from the central value.
 
 All functions take scalars or numpy arrays and broadcast; :func:`scenario` puts years on the last axis, so a
 Monte Carlo is one call on arrays of draws.
@@ -34,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.capex import HOURS_PER_YEAR, SECONDS_PER_YEAR, capital_recovery_factor
+from analysis.capex import HOURS_PER_YEAR, SECONDS_PER_YEAR, aggregate_capex, capital_recovery_factor
 from analysis.compute_split import growth_factor
 
 BASE_YEAR = 2026
@@ -174,85 +177,6 @@ def capacity_tokens_per_year(inference_server_capex_usd_b, server_cost_usd, toke
 # Scenarios to 2030
 # --------------------------------------------------------------------------------------
 
-def scenario(years, capex_2026_usd_b, ai_share, compute_share, inference_share, cost_of_capital, depreciation_years,
-             tokens_2026, token_growth, price_2026, price_decline, chip_cost_decline, target_utilization,
-             server_cost_usd, tokens_per_s_per_accelerator, energy_per_dollar=0.0, network_share=0.1,
-             network_life_years=6.0, facility_life_years=15.0, other_revenue_2026_usd_b=0.0, other_revenue_growth=1.0,
-             other_opex_share=0.0, token_growth_decay=0.0) -> dict:
-    """Revenue needed, revenue and gap per year, every input a scalar or an array (draws) that broadcasts.
-
-    Parameters
-    ----------
-    years : sequence of int
-        Calendar years from :data:`BASE_YEAR` on (years come out on the last axis).
-    capex_2026_usd_b : float or array
-        The 2026 vintage (the companies' guidance), USD billions.
-    tokens_2026, token_growth : float or array
-        Tokens served in 2026 (a year) and their growth factor per year.
-    token_growth_decay : float or array
-        Fraction by which the log growth rate of tokens shrinks each year after the first
-        (:func:`analysis.compute_split.growth_factor`); 0 holds ``token_growth``.
-    price_2026, price_decline : float or array
-        Average price per million tokens in 2026 and the factor by which it falls each year.
-    chip_cost_decline : float or array
-        Factor by which the server cost of a unit of token capacity falls each year.
-    target_utilization : float or array
-        Utilisation at which later capex is sized to demand (capacity built = demand / target - capacity left).
-    server_cost_usd, tokens_per_s_per_accelerator : float or array
-        2026 server cost and serving throughput of one accelerator (the capacity per dollar of 2026).
-
-    Returns
-    -------
-    dict of numpy.ndarray
-        ``years`` and, each shaped ``broadcast(inputs) + (len(years),)``: ``capex_usd_b``, ``revenue_needed_usd_b``,
-        ``revenue_usd_b``, ``gap_usd_b``, ``tokens``, ``capacity_tokens``, ``utilization``, ``price_usd_per_mtok``.
-    """
-    years = np.asarray(list(years), dtype=int)
-    if years.size == 0 or years[0] != BASE_YEAR or np.any(np.diff(years) != 1):
-        raise ValueError(f"years must run consecutively from {BASE_YEAR}, got {years.tolist()}")
-    args = [capex_2026_usd_b, ai_share, compute_share, inference_share, cost_of_capital, depreciation_years,
-            tokens_2026, token_growth, price_2026, price_decline, chip_cost_decline, target_utilization,
-            server_cost_usd, tokens_per_s_per_accelerator, energy_per_dollar, network_share, network_life_years,
-            facility_life_years, other_revenue_2026_usd_b, other_revenue_growth, other_opex_share, token_growth_decay]
-    (capex0, ai, cs, inf, r, life, tok0, g, p0, d, c, u, server, tps, energy, ns, net_life, fac_life, other0,
-     other_g, opex, decay) = (a[..., None] for a in np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in args)))
-    dt = (years - BASE_YEAR).astype(float)
-    tokens = tok0 * growth_factor(g, dt, decay, 1.0)
-    price = p0 / d ** dt
-    revenue = token_revenue_usd_b(tokens, price) + other0 * other_g ** dt
-    # tokens a year at 100% per USD billion of inference server capex, by vintage
-    cap_per_usd_b = capacity_tokens_per_year(1.0, server, tps) * c ** dt
-    share = ai * cs * inf                                   # inference server capex per dollar of capex
-    shape = np.broadcast_shapes(tokens.shape, cap_per_usd_b.shape, capex0.shape)
-    capex = np.zeros(shape)
-    capacity = np.zeros(shape)
-    for j in range(len(years)):
-        alive = (dt[j] - dt[:j]) < life[..., 0:1] if j else np.zeros(shape[:-1] + (0,), dtype=bool)
-        existing = (capex[..., :j] * share[..., 0:1] * cap_per_usd_b[..., :j] * alive).sum(axis=-1)
-        if j == 0:
-            capex[..., 0] = capex0[..., 0]
-        else:
-            missing = np.clip(tokens[..., j] / u[..., 0] - existing, 0.0, None)
-            capex[..., j] = missing / cap_per_usd_b[..., j] / share[..., 0]
-        capacity[..., j] = existing + capex[..., j] * share[..., 0] * cap_per_usd_b[..., j]
-    # annual charges of the vintages in service, each part over its own life
-    age = dt[:, None] - dt[None, :]                          # (year, vintage)
-    built = age >= 0
-    needed = np.zeros(shape)
-    for part, life_of in ((cs, life), (ns, net_life), (1.0 - cs - ns, fac_life)):
-        crf = capital_recovery_factor(r, life_of)                      # (..., 1)
-        in_service = built & (age < life_of[..., None])                 # (..., year, vintage)
-        needed += np.einsum("...yv,...v->...y", in_service * (part * crf)[..., None], capex * ai)
-    servers_alive = built & (age < life[..., None])
-    needed += np.einsum("...yv,...v->...y", servers_alive,
-                        capex * ai * cs * (energy + opex))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        utilization = np.where(capacity > 0, tokens / capacity, np.nan)
-    return {"years": years, "capex_usd_b": capex, "revenue_needed_usd_b": needed, "revenue_usd_b": revenue,
-            "gap_usd_b": needed - revenue, "tokens": tokens, "capacity_tokens": capacity,
-            "utilization": utilization, "price_usd_per_mtok": np.broadcast_to(price, shape)}
-
-
 def fan(paths, q=(5, 25, 50, 75, 95)) -> pd.DataFrame:
     """Percentiles over draws (axis 0) of a ``(draws, years)`` array: one column per percentile."""
     values = np.percentile(np.asarray(paths, dtype=float), q, axis=0)
@@ -314,3 +238,302 @@ def plot_gap_fan(years, central, bands: pd.DataFrame, anchors: dict | None = Non
     ax.set_title("Does revenue cover the capex? The gap by year (above 0: short)")
     ax.legend(fontsize=8, loc="upper left")
     return fig
+
+
+# --------------------------------------------------------------------------------------
+# All vintages in service (issue 21): the capex path from the data, each vintage on its own life
+# --------------------------------------------------------------------------------------
+
+def capex_path(capex: pd.DataFrame, companies, first_year: int, horizon: int, estimate_group: str | None = None,
+               growth_after_data=1.0, **aggregate_options) -> pd.DataFrame:
+    """Capex by calendar year for ``companies``, from the data where it has them, projected after.
+
+    Each year from ``first_year`` takes, in order: the companies' stated figures
+    (:func:`analysis.capex.aggregate_capex`: actual, else latest guidance, for every company); else the
+    latest analysts' aggregate for ``estimate_group`` (a ``company`` label of ``data/capex.csv`` with kind
+    ``aggregate`` or ``analyst_estimate`` covering the same companies); else the last year found times
+    ``growth_after_data`` per year (a parameter, not a statement). ``aggregate_options`` go to
+    :func:`analysis.capex.aggregate_capex` unchanged (e.g. its lease basis).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, capex_usd_b, low_usd_b, high_usd_b, kind`` (``stated``, ``estimate`` or ``projected``) and
+        ``basis`` (what the figure is).
+    """
+    rows = []
+    estimates = capex[capex["kind"].isin(["aggregate", "analyst_estimate"])
+                      & (capex["company"] == estimate_group)] if estimate_group else capex.iloc[:0]
+    for year in range(int(first_year), int(horizon) + 1):
+        try:
+            found = aggregate_capex(capex, year, list(companies), **aggregate_options)
+            rows.append({"year": year, "capex_usd_b": found["point"], "low_usd_b": found["low"],
+                         "high_usd_b": found["high"], "kind": "stated",
+                         "basis": "sum of " + ", ".join(f"{r.company} {r.basis_used}" for r in found["rows"].itertuples())})
+            continue
+        except ValueError:
+            pass
+        est = estimates[(estimates["period_start"] == f"{year}-01") & (estimates["period_end"] == f"{year}-12")]
+        if not est.empty:
+            r = est.sort_values("statement_date").iloc[-1]
+            point = float(r["point_usd_b"])
+            rows.append({"year": year, "capex_usd_b": point,
+                         "low_usd_b": float(r["low_usd_b"]) if pd.notna(r["low_usd_b"]) else point,
+                         "high_usd_b": float(r["high_usd_b"]) if pd.notna(r["high_usd_b"]) else point,
+                         "kind": "estimate", "basis": f"{estimate_group}, {r['kind']} of {r['statement_date']:%Y-%m-%d}"})
+            continue
+        if not rows:
+            raise ValueError(f"no capex for {first_year} for {list(companies)} in the data")
+        last = rows[-1]
+        g = float(growth_after_data)
+        rows.append({"year": year, "capex_usd_b": last["capex_usd_b"] * g, "low_usd_b": last["low_usd_b"] * g,
+                     "high_usd_b": last["high_usd_b"] * g, "kind": "projected",
+                     "basis": f"previous year x {g:g} (parameter)"})
+    return pd.DataFrame(rows)
+
+
+def in_service_weight(ages, life):
+    """Share of year ``age`` (0 = the year bought) in which an asset of ``life`` years is still charged.
+
+    1 for whole years of life, the fraction of the last year for a fractional life (5.5 years: 0.5 in the
+    sixth year), 0 before purchase and after retirement; so the weights of a vintage add up to ``life``.
+    """
+    ages = np.asarray(ages, dtype=float)
+    return np.where(ages >= 0, np.clip(np.asarray(life, dtype=float) - ages, 0.0, 1.0), 0.0)
+
+
+def vintage_charges(years, vintage_years, capex_usd_b, ai_share, compute_share, network_share, cost_of_capital,
+                    depreciation_years, network_life_years=6.0, facility_life_years=15.0, energy_per_dollar=0.0,
+                    other_opex_share=0.0):
+    """Annual charge of every vintage in every year: ``(..., year, vintage)``, USD billions.
+
+    A vintage's AI capex (``capex x ai_share``) is charged, each part over its own life at its capital
+    recovery factor (servers ``compute_share`` over ``depreciation_years``, network over its life,
+    facilities over theirs), and its servers' energy and other operating cost (shares of server capex a
+    year) while the servers are in service. Summed over all years of its life, a vintage pays
+    ``capex x ai_share x sum(part x CRF(r, life) x life) + servers x (energy + opex) x server life``.
+
+    Parameters
+    ----------
+    years, vintage_years : sequence of int
+        Calendar years charged and the years the vintages were bought.
+    capex_usd_b : array, shape ``(..., len(vintage_years))``
+        Each vintage's total capex (draws on leading axes).
+    other inputs : float or array broadcasting to the leading axes
+    """
+    years = np.asarray(list(years), dtype=float)
+    vintages = np.asarray(list(vintage_years), dtype=float)
+    capex = np.asarray(capex_usd_b, dtype=float)
+    if capex.shape[-1:] != vintages.shape:
+        raise ValueError(f"capex_usd_b's last axis must have one entry per vintage ({vintages.size})")
+    lead = lambda v: np.asarray(v, dtype=float)[..., None, None]
+    cs, ns = lead(compute_share), lead(network_share)
+    if np.any(ns < 0) or np.any(cs + ns > 1 + 1e-12):
+        raise ValueError("need 0 <= network_share <= 1 - compute_share")
+    r, life = lead(cost_of_capital), lead(depreciation_years)
+    age = years[:, None] - vintages[None, :]                                 # (year, vintage)
+    ai = (capex * np.asarray(ai_share, dtype=float)[..., None])[..., None, :]
+    servers_on = in_service_weight(age, life)
+    charge = ai * cs * capital_recovery_factor(r, life) * servers_on
+    for part, part_life in ((ns, lead(network_life_years)), (1.0 - cs - ns, lead(facility_life_years))):
+        charge = charge + ai * part * capital_recovery_factor(r, part_life) * in_service_weight(age, part_life)
+    running = lead(energy_per_dollar) + lead(other_opex_share)
+    return charge + ai * cs * running * servers_on
+
+
+def vintage_capacity(years, vintage_years, capex_usd_b, ai_share, compute_share, inference_share, depreciation_years,
+                     server_cost_usd, tokens_per_s_per_accelerator, chip_cost_decline, base_year=BASE_YEAR):
+    """Tokens a year the inference servers of all vintages in service could serve at 100%: ``(..., year)``.
+
+    A vintage's inference server spend (``capex x ai_share x compute_share x inference_share``) buys
+    capacity at the ``base_year`` price of a unit of capacity (``server_cost_usd`` per accelerator serving
+    ``tokens_per_s_per_accelerator``), cheaper by ``chip_cost_decline`` a year for later vintages and dearer
+    for earlier ones; a vintage serves while its servers are in service (fractional last year pro rata).
+    """
+    years = np.asarray(list(years), dtype=float)
+    vintages = np.asarray(list(vintage_years), dtype=float)
+    capex = np.asarray(capex_usd_b, dtype=float)
+    lead = lambda v: np.asarray(v, dtype=float)[..., None]
+    spend = capex * lead(ai_share) * lead(compute_share) * lead(inference_share)                 # (..., vintage)
+    per_usd_b = capacity_tokens_per_year(1.0, lead(server_cost_usd), lead(tokens_per_s_per_accelerator)) \
+        * lead(chip_cost_decline) ** (vintages - base_year)
+    weight = in_service_weight(years[:, None] - vintages[None, :], np.asarray(depreciation_years, dtype=float)[..., None, None])
+    return np.einsum("...yv,...v->...y", weight, spend * per_usd_b)
+
+
+def stated_revenue_in_scope(revenue: pd.DataFrame, companies) -> pd.DataFrame:
+    """The latest AI run-rate statement of each company in ``companies`` (``data/ai_revenue.csv``, actuals).
+
+    Companies of the scope with no statement are listed with ``value_usd_b`` NaN, so a caller can see what
+    its revenue side is missing.
+    """
+    stated = latest_run_rates(revenue)
+    out = pd.DataFrame({"company": list(companies)}).merge(stated, on="company", how="left")
+    return out
+
+
+def vintage_scenario(years, vintage_years, capex_usd_b, ai_share, compute_share, inference_share, cost_of_capital,
+                     depreciation_years, revenue_2026_usd_b, token_growth, chip_cost_decline, price_cost_link,
+                     tokens_2026, server_cost_usd, tokens_per_s_per_accelerator, energy_per_dollar=0.0,
+                     network_share=0.1, network_life_years=6.0, facility_life_years=15.0, other_opex_share=0.0,
+                     token_growth_decay=0.0) -> dict:
+    """Charge of all vintages in service against stated AI revenue, by year (years on the last axis).
+
+    Revenue grows as tokens grow and prices fall: ``revenue(t) = revenue_2026 x tokens(t)/tokens_2026 /
+    price_decline^t``, with the price decline **linked** to the cost decline of serving
+    (``price_decline = chip_cost_decline x price_cost_link``: 1 keeps the margin per token constant).
+    The charge is every vintage's (:func:`vintage_charges`), training included; the inference-only view
+    charges ``inference_share`` of it. Capacity counts every vintage's inference servers
+    (:func:`vintage_capacity`), in the same token units as ``tokens_2026``.
+
+    Parameters
+    ----------
+    capex_usd_b : array, shape ``(..., len(vintage_years))``
+        Capex of every vintage (the data's years and the projection, see :func:`capex_path`).
+    revenue_2026_usd_b : float or array
+        AI revenue of the companies that pay the capex, 2026.
+    tokens_2026 : float or array
+        Tokens served in 2026, same units as the capacity (input and output tokens counted alike).
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``years``; each ``(..., len(years))``: ``charge_usd_b`` (all AI capex, opex and energy),
+        ``charge_inference_usd_b``, ``revenue_usd_b``, ``gap_usd_b``, ``gap_inference_usd_b``, ``tokens``,
+        ``capacity_tokens``, ``utilization``, ``price_decline`` and ``breakeven_price_usd_per_mtok`` /
+        ``breakeven_price_inference_usd_per_mtok`` (the average price per million tokens at which the
+        year's tokens would pay the charge).
+    """
+    years = np.asarray(list(years), dtype=int)
+    if years.size == 0 or years[0] != BASE_YEAR or np.any(np.diff(years) != 1):
+        raise ValueError(f"years must run consecutively from {BASE_YEAR}, got {years.tolist()}")
+    capex = np.asarray(capex_usd_b, dtype=float)
+    scalars = [ai_share, compute_share, inference_share, cost_of_capital, depreciation_years, revenue_2026_usd_b,
+               token_growth, chip_cost_decline, price_cost_link, tokens_2026, server_cost_usd,
+               tokens_per_s_per_accelerator, energy_per_dollar, network_share, network_life_years,
+               facility_life_years, other_opex_share, token_growth_decay]
+    lead_shape = np.broadcast_shapes(capex.shape[:-1], *(np.shape(a) for a in scalars))
+    (ai, cs, inf, r, life, rev0, g, c, link, tok0, server, tps, energy, ns, net_life, fac_life, opex,
+     decay) = (np.broadcast_to(np.asarray(a, dtype=float), lead_shape) for a in scalars)
+    capex = np.broadcast_to(capex, lead_shape + capex.shape[-1:])
+    dt = (years - BASE_YEAR).astype(float)
+    col = lambda a: a[..., None]
+    tokens = col(tok0) * growth_factor(col(g), dt, col(decay), 1.0)
+    price_decline = c * link
+    revenue = col(rev0) * tokens / col(tok0) / col(price_decline) ** dt
+    charges = vintage_charges(years, vintage_years, capex, ai, cs, ns, r, life, net_life, fac_life, energy, opex)
+    charge = charges.sum(axis=-1)
+    capacity = vintage_capacity(years, vintage_years, capex, ai, cs, inf, life, server, tps, c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        utilization = np.where(capacity > 0, tokens / capacity, np.nan)
+    return {"years": years, "charge_usd_b": charge, "charge_inference_usd_b": charge * col(inf),
+            "revenue_usd_b": revenue, "gap_usd_b": charge - revenue, "gap_inference_usd_b": charge * col(inf) - revenue,
+            "tokens": tokens, "capacity_tokens": capacity, "utilization": utilization,
+            "price_decline": np.broadcast_to(col(price_decline), charge.shape),
+            "breakeven_price_usd_per_mtok": breakeven_price_usd_per_mtok(charge, tokens),
+            "breakeven_price_inference_usd_per_mtok": breakeven_price_usd_per_mtok(charge * col(inf), tokens)}
+
+
+def median_or_central(central: float, draws, threshold: float = 0.10) -> dict:
+    """The figure a summary should quote: the central value, or the Monte Carlo median where they differ.
+
+    Returns
+    -------
+    dict
+        ``quote`` (the median when it differs from ``central`` by more than ``threshold`` of the larger
+        magnitude, else ``central``), ``which`` (``"median"`` or ``"central"``), ``central``, ``p5``, ``p50``,
+        ``p95``.
+    """
+    values = np.asarray(draws, dtype=float)
+    p5, p50, p95 = (float(v) for v in np.percentile(values, [5, 50, 95]))
+    scale = max(abs(central), abs(p50))
+    differs = scale > 0 and abs(p50 - central) > threshold * scale
+    return {"quote": p50 if differs else float(central), "which": "median" if differs else "central",
+            "central": float(central), "p5": p5, "p50": p50, "p95": p95}
+
+
+def money_usd_b(value) -> str:
+    """``$1,234B`` / ``-$1,234B`` (sign before the dollar; the dollar escaped for Markdown)."""
+    return f"{'-' if value < 0 else ''}\\${abs(value):,.0f}B"
+
+
+def describe_quote(q: dict, fmt=money_usd_b) -> str:
+    """Text for a :func:`median_or_central` result: the median with its range and the central value where the
+    summary must quote the median, else the central value with the range."""
+    if q["which"] == "median":
+        return (f"{fmt(q['p50'])} (median of the draws; 5th-95th percentile {fmt(q['p5'])} to {fmt(q['p95'])}; "
+                f"central parameters {fmt(q['central'])})")
+    return f"{fmt(q['central'])} (5th-95th percentile {fmt(q['p5'])} to {fmt(q['p95'])})"
+
+
+def plot_vintage_stack(years, charges, vintage_years, revenue=None, cross_check=None,
+                       title: str = "Charge of every vintage in service against AI revenue, USD billions a year"):
+    """Stacked bars of each vintage's charge by year, with revenue (line) and a labelled cross-check (markers)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5))
+    bottom = np.zeros(len(years))
+    charges = np.asarray(charges, dtype=float)
+    for j, v in enumerate(vintage_years):
+        if np.any(charges[:, j] > 0):
+            ax.bar(years, charges[:, j], bottom=bottom, label=f"{v} vintage", color=plt.cm.viridis(j / max(1, len(vintage_years) - 1)))
+            bottom += charges[:, j]
+    if revenue is not None:
+        ax.plot(years, revenue, "k-o", lw=2, label="AI revenue (stated run-rates, grown)")
+    if cross_check is not None:
+        label, values = cross_check
+        ax.plot(years, values, "s--", color="C3", label=label)
+    ax.set_xticks(list(years))
+    ax.set_xlabel("year")
+    ax.set_ylabel("USD billions a year")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, ncol=2)
+    return fig
+
+
+def capex_vector(path: pd.DataFrame, growth_after_data=1.0):
+    """Capex of every vintage of :func:`capex_path` as an array, the projected years redrawn at ``growth_after_data``.
+
+    The data's years (``stated``, ``estimate``) keep their figures; each ``projected`` year is the last data
+    year's capex x ``growth_after_data`` per year since it. ``growth_after_data`` may be an array of draws:
+    the result is ``shape(growth) + (len(path),)``.
+    """
+    g = np.asarray(growth_after_data, dtype=float)[..., None]
+    data_rows = path["kind"].to_numpy() != "projected"
+    if not data_rows.any():
+        raise ValueError("the capex path has no year from the data")
+    last = np.flatnonzero(data_rows)[-1]
+    if np.any(~data_rows[:last]):
+        raise ValueError("projected years must come after every year from the data")
+    years = path["year"].to_numpy(dtype=float)
+    base = path["capex_usd_b"].to_numpy(dtype=float)
+    steps = np.where(data_rows, 0.0, years - years[last])
+    return np.where(data_rows, base, base[last] * g ** steps)
+
+
+def uncertain_spec(central: dict, ranges: dict) -> dict:
+    """A Monte Carlo spec: ``central`` with each name of ``ranges`` drawn uniformly over its ``(low, high)``.
+
+    Ranges are widened to contain their central value (:meth:`analysis.capex.Uncertain.spanning`).
+    """
+    from analysis.capex import Uncertain
+
+    unknown = set(ranges) - set(central)
+    if unknown:
+        raise ValueError(f"ranges for names with no central value: {sorted(unknown)}")
+    return {**central, **{name: Uncertain.spanning(float(lo), float(hi), float(central[name]))
+                          for name, (lo, hi) in ranges.items()}}
+
+
+def answer(years, path: pd.DataFrame, stated_revenue_usd_b, unstated_revenue_over_stated=0.0,
+           capex_growth_after_data=1.0, **inputs) -> dict:
+    """06's bottom-up answer: every vintage of ``path`` charged against the scope's AI revenue, by year.
+
+    ``revenue_2026 = stated_revenue_usd_b x (1 + unstated_revenue_over_stated)`` (stated run-rates of the
+    companies that have one, and the others' as a multiple of them); capex by vintage from
+    :func:`capex_vector`; everything else is passed to :func:`vintage_scenario` (scalars or draws).
+    """
+    growth = np.asarray(capex_growth_after_data, dtype=float)
+    capex = capex_vector(path, growth)
+    revenue = np.asarray(stated_revenue_usd_b, dtype=float) * (1.0 + np.asarray(unstated_revenue_over_stated, dtype=float))
+    return vintage_scenario(years, path["year"].to_numpy(), capex, revenue_2026_usd_b=revenue, **inputs)

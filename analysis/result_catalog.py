@@ -31,22 +31,52 @@ CATALOG: dict[str, tuple[str, str]] = {
     "a16z_mmlu42_claimed_over_ours": ("ratio", "a16z's 1,000x over the factor the shipped points give"),
     "a16z_mmlu_thresholds": ("MMLU score", "MMLU thresholds of the a16z curves"),
     "a16z_published_end_price": ("USD per M tokens", "a16z's end-point price (cheapest third-party host)"),
-    "a16z_cheapest_host_end_price": ("USD per M tokens", "end price of the a16z curve with the cheapest host of each "
-                                                         "model (market snapshot)"),
-    "a16z_cheapest_host_mmlu42_factor_per_year": ("x per year", "a16z method at MMLU >= 42 with cheapest-host prices, "
-                                                                "to today"),
-    "a16z_cheapest_host_mmlu42_total_factor": ("x", "total price fall at MMLU >= 42 with cheapest-host prices, to today"),
-    "a16z_listed_only_mmlu42_factor_per_year": ("x per year", "the same a16z curve to today with listed prices only"),
-    "fixed_model_median_factor_per_year": ("x per year", "one open model's own price decline, launch price to today's "
-                                                         "cheapest host, median over models"),
-    "fixed_model_factor_ci_low": ("x per year", "low end of the fixed-model rate's 90% bootstrap interval"),
-    "fixed_model_factor_ci_high": ("x per year", "high end of the fixed-model rate's 90% bootstrap interval"),
-    "fixed_model_n_models": ("", "open models with a launch price and a price today"),
+    "a16z_cheapest_host_end_price": ("USD per M tokens", "end price of the a16z curve with dated cheapest-host prices"),
+    "a16z_cheapest_host_mmlu42_factor_per_year": ("x per year", "a16z method at MMLU >= 42 with dated cheapest-host "
+                                                                "prices at both ends (price history span), endpoints"),
+    "a16z_cheapest_host_mmlu42_total_factor": ("x", "total price fall at MMLU >= 42 with dated cheapest-host prices "
+                                                    "over the price history span"),
+    "a16z_cheapest_host_start_month": ("month", "first month of the cheapest-host a16z curve"),
+    "a16z_listed_only_host_span_factor_per_year": ("x per year", "the a16z curve with listed prices only, over the "
+                                                                 "same months as the cheapest-host curve"),
+    "a16z_listed_only_mmlu42_factor_per_year": ("x per year", "the a16z curve from a16z's start to today with listed "
+                                                              "prices only"),
+    "fixed_model_median_factor_per_year": ("x per year", "one open model's own price decline, cheapest host to "
+                                                         "cheapest host (dated release history), median over models"),
+    "fixed_model_factor_ci_low": ("x per year", "low end of the cheapest-to-cheapest rate's 90% bootstrap interval"),
+    "fixed_model_factor_ci_high": ("x per year", "high end of the cheapest-to-cheapest rate's 90% bootstrap interval"),
+    "fixed_model_n_models": ("", "open models with dated host prices over the minimum span"),
+    "fixed_model_share_no_cheaper_cheapest": ("fraction", "share of models whose cheapest host got no cheaper"),
+    "fixed_model_fixed_panel_factor_per_year": ("x per year", "cheapest-to-cheapest rate counting only providers the "
+                                                              "package covered at each model's first date"),
+    "fixed_model_median_host_factor_per_year": ("x per year", "one open model's own price decline, median host to "
+                                                              "median host, median over models"),
+    "fixed_model_median_host_ci_low": ("x per year", "low end of the median-to-median rate's 90% bootstrap interval"),
+    "fixed_model_median_host_ci_high": ("x per year", "high end of the median-to-median rate's 90% bootstrap interval"),
+    "fixed_model_share_no_cheaper_median": ("fraction", "share of models whose median host got no cheaper"),
+    "fixed_model_same_sku_factor_per_year": ("x per year", "one host's own list price of one model over time, median "
+                                                           "over models of their SKUs' rates"),
+    "same_sku_share_never_cut": ("fraction", "share of SKUs (any model) observed over the minimum span whose list "
+                                             "price never fell"),
+    "n_same_sku_series": ("", "SKUs (provider and model id) observed over the minimum span"),
+    "fixed_model_mixed_kinds_factor_per_year": ("x per year", "the old reading: first recorded price (mixed kinds) "
+                                                              "to today's cheapest host, median over models"),
+    "market_history_first_release": ("date", "upload date of the first genai-prices release in the price history"),
+    "market_history_last_release": ("date", "upload date of the latest genai-prices release in the price history"),
     "full_window_median_factor_per_year": ("x per year", "Epoch's method on the extended data, full window, median "
                                                          "across thresholds"),
-    "latest_window_median_factor_per_year": ("x per year", "Epoch's method on the latest window only, median across "
-                                                           "thresholds"),
-    "latest_window_n_trends": ("", "thresholds with a trend in the latest window"),
+    "latest_window_median_factor_per_year": ("x per year", "the full window's thresholds measured on the latest "
+                                                           "window (cheapest price at its start against its end), "
+                                                           "median across thresholds"),
+    "latest_window_existing_thresholds_median_factor_per_year": ("x per year", "the same, thresholds reached before "
+                                                                               "the window only"),
+    "latest_window_new_thresholds_median_factor_per_year": ("x per year", "the same, thresholds first reached inside "
+                                                                          "the window (from their first price)"),
+    "latest_window_n_existing_thresholds": ("", "thresholds reached before the latest window"),
+    "latest_window_n_stalled_thresholds": ("", "of those, thresholds no cheaper model reached in the window"),
+    "latest_window_points_only_median_factor_per_year": ("x per year", "the old reading: Epoch's fit on the latest "
+                                                                       "window's points alone (other thresholds)"),
+    "latest_window_n_trends": ("", "thresholds measured over the latest window"),
     "latest_window_start": ("date", "first day of the latest window"),
     "latest_price_date": ("date", "date of the newest price row"),
     "market_package_version": ("", "genai-prices version of the market snapshot"),
@@ -97,6 +127,21 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cheapest_usd_per_mtok": ("USD per M output tokens", "cheapest chip and model at the interactivity target"),
     "cheapest_usd_per_mtok_config": ("", "the model and chip of the cheapest cost per token"),
     "fitted_compute_efficiency": ("fraction", "fraction of peak FLOP/s reached, as used"),
+    "cv_temporal_median_abs_error_max_load": ("fraction", "median |error| at maximum load of rows measured after the "
+                                                          "temporal cutoff, fitted on the rows before it"),
+    "cv_temporal_median_abs_error_per_user": ("fraction", "median |error| of per-user speeds after the temporal cutoff"),
+    "cv_open_tier_median_abs_error_max_load": ("fraction", "leave-one-source-out median |error| at load of the "
+                                                           "open-stack (open_default) rows"),
+    "cv_open_tier_median_abs_error_per_user": ("fraction", "leave-one-source-out median |error| of the open-stack "
+                                                           "per-user rows"),
+    "open_tier_efficiency_share": ("fraction", "share of the tuned efficiencies an open stack run with common "
+                                               "settings reaches (fitted)"),
+    "open_tier_extra_step_ms": ("ms", "extra host time per decode step of an open stack (fitted)"),
+    "software_factor_per_year": ("x per year", "throughput of the same configuration a year later, from software "
+                                               "alone (within-configuration rate)"),
+    "software_factor_per_year_low": ("x per year", "lower bound of the software rate's bootstrap interval"),
+    "software_factor_per_year_high": ("x per year", "upper bound of the software rate's bootstrap interval"),
+    "software_configurations": ("", "configurations measured at several dates behind the software rate"),
     "interactivity_target": ("tokens/s per user", "per-user speed at which costs are compared"),
     # 04_capex_allocation
     "capex_2026_usd_b": ("USD billion", "2026 capex of the five hyperscalers: newest statements on one calendar and "
@@ -111,8 +156,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cost_floor_reference": ("", "model, chip and operating point of the cost floor"),
     "cost_of_capital": ("fraction per year", "providers' cost of capital used (parameter provider_cost_of_capital)"),
     "deloitte_inference_chip_market_usd_b": ("USD billion", "Deloitte's inference-optimized chip market"),
-    "fixed_model_decline_per_year": ("x per year", "one model's own price decline used (notebook 01's fixed-model "
-                                                   "rate)"),
+    "fixed_model_decline_per_year": ("x per year", "one model's own price decline used: notebook 01's like-for-like "
+                                                   "rate of the same kind of price"),
     "inference_share_definition": ("", "which inference share the capex chain uses"),
     "inference_share_fleet": ("fraction", "inference share of the accelerator fleet"),
     "inference_share_flop_2026": ("fraction", "inference share of FLOP in 2026 (notebook 02's driver model)"),
@@ -124,10 +169,44 @@ CATALOG: dict[str, tuple[str, str]] = {
     "inference_tokens_per_year": ("output tokens per year", "token capacity of the 2026 inference servers "
                                                             "(a capacity, not demand)"),
     "monte_carlo_seconds": ("s", "time the Monte Carlo took"),
-    "price_meets_floor_year_fixed_rate": ("year", "year the reference model's price meets the cost floor, falling "
-                                                  "at the fixed-model rate"),
-    "price_meets_floor_year_a16z_rate": ("year", "the same year at a16z's capability-level rate"),
-    "price_meets_floor_year_epoch_rate": ("year", "the same year at Epoch AI's median capability-level rate"),
+    "price_meets_floor_year_fixed_rate": ("year", "year the reference model's price, falling at its like-for-like "
+                                                  "rate, meets new capacity's falling break-even (None: never)"),
+    "price_meets_static_floor_year": ("year", "the same year against a floor held at today's costs (the old, static "
+                                              "reading; None: never)"),
+    "fixed_model_rate_kind": ("", "kind of like-for-like rate applied: cheapest (host to host) or median"),
+    "other_opex_usd_per_accelerator_year": ("USD per accelerator-year", "maintenance, serving software and staff in "
+                                                                        "the cost floor"),
+    "cost_floor_usd_per_mtok_without_opex": ("USD per M output tokens", "the cost floor without other opex"),
+    "cost_floor_usd_per_mtok_median": ("USD per M output tokens", "Monte Carlo median of the cost floor"),
+    "cost_floor_headline_usd_per_mtok": ("USD per M output tokens", "the cost floor to quote: central value, or the "
+                                                                    "Monte Carlo median when it is >10% away"),
+    "cost_floor_headline_is_median": ("", "whether the cost floor headline is the Monte Carlo median"),
+    "inference_capex_2026_usd_b_median": ("USD billion", "Monte Carlo median of 2026 inference server spend"),
+    "inference_capex_2026_headline_usd_b": ("USD billion", "2026 inference server spend to quote: central value, or "
+                                                           "the Monte Carlo median when it is >10% away"),
+    "inference_capex_2026_headline_is_median": ("", "whether the inference capex headline is the Monte Carlo median"),
+    "inference_tokens_per_year_median": ("output tokens per year", "Monte Carlo median of the 2026 inference token "
+                                                                   "capacity"),
+    "inference_tokens_per_year_headline": ("output tokens per year", "token capacity to quote: central value, or the "
+                                                                     "Monte Carlo median when it is >10% away"),
+    "new_capacity_floor_usd_per_mtok": ("USD per M output tokens", "first-year break-even price of capacity bought "
+                                                                   "today when its price falls at the like-for-like rate"),
+    "new_capacity_floor_over_level_floor": ("x", "that first-year break-even over the level (annuity) floor"),
+    "market_price_over_new_capacity_floor": ("x", "today's reference price over new capacity's first-year break-even"),
+    "entry_pv_revenue_over_cost": ("x", "entry test: present value of a new accelerator's falling revenue at today's "
+                                        "price over its cost (>= 1: entry pays)"),
+    "entry_pv_revenue_over_cost_fast_decline": ("x", "the entry test at the fast end of the rate's interval"),
+    "entry_pv_revenue_over_cost_slow_decline": ("x", "the entry test at the slow end of the rate's interval"),
+    "entry_npv_usd_per_mtok_year": ("USD per M tokens of yearly output", "net present value of entering at today's "
+                                                                         "price"),
+    "new_capacity_can_enter": ("", "whether new capacity recovers its cost at today's price, falling"),
+    "floor_gain_per_year": ("x per year", "yearly fall of new capacity's break-even (hardware x software gains)"),
+    "hardware_gain_per_year": ("x per year", "hardware price-performance gain used (Epoch AI)"),
+    "software_gain_per_year": ("x per year", "serving software gain used (derived from Microsoft's statement)"),
+    "cost_floor_grid_min_usd_per_mtok": ("USD per M output tokens", "lowest floor across the per-user speeds and "
+                                                                    "precisions shown"),
+    "cost_floor_grid_max_usd_per_mtok": ("USD per M output tokens", "highest floor across the per-user speeds and "
+                                                                    "precisions shown"),
     "price_observed": ("date", "when the reference API price was observed"),
     "price_reference_usd_per_mtok_output": ("USD per M output tokens", "reference API price at the workload's "
                                                                        "token mix"),
@@ -182,7 +261,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "owning_wins_within_horizon": ("", "whether owning breaks even within the horizon"),
     "region": ("", "region compared"),
     "residual_fraction": ("fraction", "share of book value recovered at the horizon"),
-    "servers": ("", "local servers needed for the volume"),
+    "servers": ("", "local servers owned (hybrid: the cheapest count, the API serving the rest)"),
     "start_date": ("date", "month 1 of the comparison"),
     "tokens_per_month": ("output tokens per month", "demand compared"),
     "api_price_source": ("", "where the API price comes from (market snapshot or a list price)"),
@@ -191,32 +270,64 @@ CATALOG: dict[str, tuple[str, str]] = {
                                                    "interval"),
     "local_tokens_per_s_lo": ("output tokens/s", "low end of the local server's throughput interval (model error)"),
     "local_tokens_per_s_hi": ("output tokens/s", "high end of the local server's throughput interval (model error)"),
+    "probability_breakeven_within_horizon": ("fraction", "probability that owning breaks even within the horizon, "
+                                                         "over the local throughput model's error"),
+    "breakeven_months_p50": ("months", "median break-even month over the throughput draws (null: never)"),
+    "breakeven_months_whole_servers": ("months", "break-even month with whole servers for all the demand"),
+    "breakeven_months_no_residual": ("months", "break-even month with no residual value at the horizon"),
+    "never_share_of_volumes_whole_servers": ("fraction", "share of volumes from 1e8 to 1e10 a month at which whole "
+                                                         "servers never break even (the sawtooth)"),
+    "capacity_model": ("", "hybrid (owned servers plus API for the rest) or whole servers"),
+    "card_price_usd": ("USD per card", "price paid per card before duties"),
+    "staff_usd_per_month": ("USD per month", "staff time to run the servers (assumption)"),
+    "api_fx_premium_used": ("x", "cost of the API's dollars over the official exchange rate"),
+    "buyer_cases_never": ("", "buyer cases in which owning never breaks even within the horizon"),
     # 06_capex_payback
+    "charge_2026_older_vintages_usd_b": ("USD billion per year", "part of the 2026 charge for vintages bought before "
+                                                                 "2026"),
+    "stated_revenue_in_scope_usd_b": ("USD billion", "AI run-rates stated by the companies whose capex is charged"),
+    "token_value_2026_usd_b": ("USD billion", "cross-check, not revenue: all 2026 tokens at the median list price"),
+    "gap_2026_inference_only_usd_b": ("USD billion per year", "2026 gap charging inference's share of the capex only"),
+    "gap_2026_usd_b_p50": ("USD billion per year", "median 2026 gap of the Monte Carlo"),
+    "sequoia_updated_nvidia_compute_usd_b": ("USD billion", "Sequoia's arithmetic on NVIDIA's latest quarter without "
+                                                            "its networking share"),
+    "implied_utilization_2026_p50": ("fraction", "median of the 2026 utilisation over the Monte Carlo"),
+    "breakeven_price_all_capex_usd_per_mtok_p50": ("USD per M tokens", "median of the all-capex break-even price over "
+                                                                       "the Monte Carlo"),
+    "capex_2027_usd_b": ("USD billion", "2027 capex of the scope from the data (analysts' estimate)"),
+    "capex_2024_usd_b": ("USD billion", "2024 capex of the scope by 04's rule (a vintage charged in 06)"),
+    "capex_2025_usd_b": ("USD billion", "2025 capex of the scope by 04's rule (a vintage charged in 06)"),
+    "headlines_quoted_as_median": ("", "headlines whose Monte Carlo median differs from the central value by more "
+                                       "than 10%, so the summary quotes the median"),
     "bain_capex_to_revenue": ("ratio", "Bain's capex-to-revenue ratio implied by its published figures"),
     "bain_revenue_available_2030_usd_b": ("USD billion", "Bain: revenue available in 2030 after savings"),
     "bain_revenue_needed_2030_usd_b": ("USD billion", "Bain: annual revenue needed by 2030 to fund compute"),
     "bain_shortfall_2030_usd_b": ("USD billion", "Bain: 2030 revenue shortfall"),
     "breakeven_price_all_capex_usd_per_mtok": ("USD per M tokens", "average price at which 2026 tokens cover the whole "
-                                                                   "AI capex charge"),
+                                                                   "charge of every vintage, training included"),
     "breakeven_price_usd_per_mtok": ("USD per M tokens", "average price at which 2026 tokens cover inference's share of "
-                                                         "the capex charge"),
+                                                         "the charge of every vintage (training left out)"),
     "breakeven_tokens_per_year": ("tokens per year", "token volume at which inference covers its share at today's price"),
-    "capacity_tokens_2026": ("tokens per year", "inference token capacity of the 2026 capex"),
-    "gap_2026_usd_b": ("USD billion per year", "revenue needed for 2026 capex minus token revenue"),
+    "capacity_tokens_2026": ("tokens per year", "inference capacity of every vintage in service in 2026, all tokens"),
+    "gap_2026_usd_b": ("USD billion per year", "2026 charge of every capex vintage in service minus the same companies' "
+                                                "AI revenue (above 0: short)"),
     "gap_2030_usd_b_central": ("USD billion per year", "2030 gap at central inputs"),
     "gap_2030_usd_b_p50": ("USD billion per year", "median 2030 gap of the Monte Carlo"),
     "gap_2030_usd_b_p5": ("USD billion per year", "5th percentile of the 2030 gap"),
     "gap_2030_usd_b_p95": ("USD billion per year", "95th percentile of the 2030 gap"),
     "gap_by_year_central_usd_b": ("USD billion per year", "gap in each year at central inputs"),
     "horizon": ("year", "last year of the scenarios"),
-    "implied_utilization_2026": ("fraction", "demand over inference capacity in 2026"),
-    "inference_revenue_2026_usd_b": ("USD billion", "token revenue implied by tokens served x price"),
+    "implied_utilization_2026": ("fraction", "2026 tokens over the inference capacity of every vintage in service, both "
+                                          "in all tokens (input and output)"),
+    "ai_revenue_2026_usd_b": ("USD billion", "2026 AI revenue of the companies whose capex is charged (stated run-rates "
+                                          "plus an assumed multiple for those without)"),
     "nvidia_latest_dc_revenue_usd_b": ("USD billion", "NVIDIA's latest quarterly data-centre revenue"),
     "nvidia_latest_quarter": ("", "the quarter of that figure"),
     "price_2026_usd_per_mtok": ("USD per M tokens", "average price per token assumed for 2026"),
     "revenue_needed_2026_straight_line_usd_b": ("USD billion per year", "revenue needed with straight-line "
                                                                         "depreciation and no return"),
-    "revenue_needed_2026_usd_b": ("USD billion per year", "revenue needed to earn the stated return on 2026 AI capex"),
+    "revenue_needed_2026_usd_b": ("USD billion per year", "2026 charge of every AI capex vintage in service at the stated "
+                                                          "return, energy and operating cost included"),
     "run_rates_all_overlapping_usd_b": ("USD billion", "sum of AI run-rates stated, overlapping (labs and clouds)"),
     "run_rates_labs_usd_b": ("USD billion", "AI labs' stated run-rates"),
     "sequoia_assumed_ai_revenue_usd_b": ("USD billion", "AI revenue Sequoia's text assumes"),
@@ -230,6 +341,71 @@ CATALOG: dict[str, tuple[str, str]] = {
     "tornado_top_input": ("", "the input that moves the 2030 gap most"),
     "tornado_top_swing_usd_b": ("USD billion", "swing of the 2030 gap across that input's range"),
 }
+
+# 07_operator_disclosures: per disclosure, the disclosed value, the chain's prediction with its interval and the ratio
+_DISCLOSURE_KEYS = {
+    "deepseek_decode_tokens_per_s_per_node": ("output tokens/s per node", "DeepSeek's decode throughput per H800 node"),
+    "deepseek_prefill_tokens_per_s_per_node": ("input tokens/s per node", "DeepSeek's prefill throughput per H800 node, "
+                                                                          "cache hits counted"),
+    "deepseek_cost_per_day": ("USD per day", "DeepSeek's serving cost for 2025-02-27/28 at $2 per GPU-hour"),
+    "gemini_wh_per_prompt": ("Wh per prompt", "energy of Google's median Gemini Apps text prompt"),
+    "chatgpt_wh_per_query": ("Wh per query", "energy of OpenAI's average ChatGPT query"),
+    "cerebras_deal_value_usd": ("USD", "value of the OpenAI-Cerebras capacity deal (prediction: the capacity's tokens "
+                                       "at Cerebras's list price)"),
+}
+for _stem, (_unit, _what) in _DISCLOSURE_KEYS.items():
+    CATALOG[f"07_operator_disclosures.{_stem}_disclosed"] = (_unit, f"{_what}: as disclosed")
+    CATALOG[f"07_operator_disclosures.{_stem}_predicted"] = (_unit, f"{_what}: the chain's prediction under the "
+                                                                    "disclosed conditions")
+    CATALOG[f"07_operator_disclosures.{_stem}_predicted_lo"] = (_unit, f"{_what}: low end of the prediction's 80% "
+                                                                       "interval")
+    CATALOG[f"07_operator_disclosures.{_stem}_predicted_hi"] = (_unit, f"{_what}: high end of the prediction's 80% "
+                                                                       "interval")
+    CATALOG[f"07_operator_disclosures.{_stem}_ratio"] = ("ratio", f"{_what}: predicted over disclosed")
+CATALOG.update({
+    "disclosures_within_factor_1_5": ("", "operator disclosures the chain predicts within a factor of 1.5 (07)"),
+    "n_disclosures": ("", "operator disclosures the chain predicts (07)"),
+    "deepseek_own_cost_usd_per_day": ("USD per day", "DeepSeek's cost from its own nodes, GPUs and $2 per GPU-hour"),
+    "deepseek_own_revenue_usd_per_day": ("USD per day", "DeepSeek's token mix at R1's prices (its own arithmetic)"),
+    "deepseek_own_margin": ("fraction of cost", "DeepSeek's margin from its own figures (revenue over cost minus one)"),
+    "deepseek_margin_disclosed": ("fraction of cost", "DeepSeek's disclosed theoretical margin at R1's prices (5.45 = 545%)"),
+    "deepseek_margin_predicted": ("fraction of cost", "margin at R1's prices over the chain's predicted cost"),
+    "deepseek_margin_predicted_lo": ("fraction of cost", "low end of that margin (at the low throughput)"),
+    "deepseek_margin_predicted_hi": ("fraction of cost", "high end of that margin (at the high throughput)"),
+    "deepseek_nodes_disclosed": ("nodes", "DeepSeek's average H800 nodes in service"),
+    "deepseek_nodes_predicted": ("nodes", "nodes the chain needs for DeepSeek's day of tokens"),
+    "deepseek_nodes_predicted_lo": ("nodes", "low end of those nodes (at the high throughput)"),
+    "deepseek_nodes_predicted_hi": ("nodes", "high end of those nodes (at the low throughput)"),
+    "deepseek_usd_per_mtok_disclosed": ("USD per M tokens", "DeepSeek's cost per million tokens, input and output"),
+    "deepseek_usd_per_mtok_predicted": ("USD per M tokens", "the chain's cost per million tokens, input and output"),
+    "deepseek_capex_cost_per_day_usd": ("USD per day", "the predicted GPUs at a capex floor instead of $2 per GPU-hour"),
+    "deepseek_request_input_tokens": ("tokens", "input tokens of the request implied by DeepSeek's token mix and KV "
+                                                "length"),
+    "deepseek_request_output_tokens": ("tokens", "output tokens of that implied request"),
+    "deepseek_decode_what_if_comm_hidden_ratio": ("ratio", "decode prediction over disclosed with communication hidden "
+                                                           "behind compute"),
+    "deepseek_decode_what_if_comm_and_attention_ratio": ("ratio", "the same with attention at the GEMMs' efficiency "
+                                                                  "as well"),
+    "energy_wh_per_prompt_alternatives_min": ("Wh per prompt", "lowest Wh per prompt across the stand-in models and "
+                                                               "chips"),
+    "energy_wh_per_prompt_alternatives_max": ("Wh per prompt", "highest Wh per prompt across the stand-in models and "
+                                                               "chips"),
+    "energy_stand_in": ("", "model, chip and conditions of the energy-per-prompt prediction"),
+    "cerebras_deal_usd_per_mtok": ("USD per M output tokens", "price per million output tokens the OpenAI-Cerebras "
+                                                              "deal implies"),
+    "cerebras_deal_usd_per_mtok_lo": ("USD per M output tokens", "low end of that price (at the high throughput)"),
+    "cerebras_deal_usd_per_mtok_hi": ("USD per M output tokens", "high end of that price (at the low throughput)"),
+    "cerebras_list_usd_per_mtok": ("USD per M output tokens", "Cerebras's list price for the same model and token mix"),
+    "cerebras_tokens_per_s_per_mw": ("tokens/s per MW", "modelled output tokens per second per MW of Cerebras capacity"),
+    "cost_floor_usd_per_mtok_04_chain": ("USD per M output tokens", "notebook 04's cost floor (Llama 3.3 70B on B200) "
+                                                                    "at the deal's token mix"),
+    # 04 and 05: energy and CO2 per million output tokens
+    "energy_kwh_per_mtok": ("kWh per M output tokens", "energy per million output tokens (IT power x PUE, idle time "
+                                                       "charged)"),
+    "co2_kg_per_mtok": ("kg CO2 per M output tokens", "CO2 per million output tokens at the stated grid intensity"),
+    "grid_kg_co2_per_kwh": ("kg CO2 per kWh", "grid intensity used (US average 2023, EIA)"),
+})
+
 
 #: Suffix -> how a derived description reads (``{}`` is the base key's description).
 SUFFIXES: dict[str, str] = {

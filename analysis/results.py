@@ -20,6 +20,9 @@ from analysis import paths
 RESULTS_FILE = "results.json"
 #: The key of ``results.json`` that holds ``{key: {"unit": ..., "description": ...}}``.
 ABOUT_KEY = "_about"
+#: The notebook each output folder belongs to, as :func:`output_dir` was told (sweep and Dask runs write into
+#: folders named by a run key or ``out``, so the folder's name is not the notebook's).
+_STEMS: dict[str, str] = {}
 
 
 def output_dir(requested: str | os.PathLike | None, stem: str) -> Path:
@@ -34,6 +37,7 @@ def output_dir(requested: str | os.PathLike | None, stem: str) -> Path:
     """
     folder = Path(requested) if requested else paths.reports_dir() / "interactive" / stem
     (folder / "figures").mkdir(parents=True, exist_ok=True)
+    _STEMS[str(folder.resolve())] = stem
     return folder
 
 
@@ -78,7 +82,7 @@ def describe_results(keys, stem: str = "", about: dict | None = None) -> dict:
     return out
 
 
-def save_results(results: dict, folder: str | os.PathLike, about: dict | None = None):
+def save_results(results: dict, folder: str | os.PathLike, about: dict | None = None, notebook: str | None = None):
     """Write headline numbers to ``<folder>/results.json`` (atomically).
 
     Each key's unit and one-line description come from :mod:`analysis.result_catalog`
@@ -90,10 +94,13 @@ def save_results(results: dict, folder: str | os.PathLike, about: dict | None = 
         Names to numbers, strings, booleans or small lists. Non-finite floats are
         stored as ``null``.
     folder : str or path-like
-        The notebook's output folder (see :func:`output_dir`); its name, when it is a
-        notebook's stem, selects notebook-specific catalog entries.
+        The notebook's output folder (see :func:`output_dir`).
     about : dict, optional
         ``{key: (unit, description)}`` for keys the catalog lacks or describes differently.
+    notebook : str, optional
+        The notebook's stem, which selects notebook-specific catalog entries; by default the
+        stem :func:`output_dir` was given for ``folder`` (whatever the folder is called), else
+        the folder's name.
 
     Returns
     -------
@@ -107,7 +114,8 @@ def save_results(results: dict, folder: str | os.PathLike, about: dict | None = 
     target = folder / RESULTS_FILE
     tmp = target.with_suffix(".json.tmp")
     payload = _plain(results)
-    described = describe_results(payload, folder.name, about)
+    stem = notebook or _STEMS.get(str(folder.resolve()), folder.name)
+    described = describe_results(payload, stem, about)
     if described:
         payload[ABOUT_KEY] = described
     tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")

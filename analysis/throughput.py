@@ -16,7 +16,19 @@ sequences takes
 * ``t_layer`` is a per-layer latency floor: the term that dominates single-stream
   decoding on SRAM and wafer-scale machines, where the bandwidth roofline is far too
   optimistic (WSE-3's ridge point is ~6 FLOP/byte);
-* speculative decoding multiplies tokens per step by ``spec_tokens_per_step``.
+* speculative decoding: a draft model (an EAGLE head or an MTP module, ``draft_layers`` layers)
+  proposes ``spec_draft_tokens`` tokens one pass at a time; the target verifies them plus one
+  in a single pass (FLOPs and MoE weights for ``draft + 1`` tokens); with per-token acceptance
+  ``a`` a step emits ``(1 - a**(draft + 1)) / (1 - a)`` tokens on average
+  (:func:`spec_tokens_per_step`; DeepSeek reports 85-90% acceptance for its second token);
+* the low-latency regime (batch 1-8): a step cannot be shorter than the weights' read time,
+  the layers' kernel floor (``layers * t_layer``: launch and synchronisation of a layer's kernels,
+  captured in CUDA graphs by tuned stacks), two all-reduces per layer at the link's message latency
+  (``message_latency_s``, ~8 us over NVLink), the draft passes and a fixed host time per step
+  (``step_overhead_s``: scheduling, sampling, detokenising), plus ``sequence_overhead_s`` per sequence;
+* serving-stack tier: an open stack run with common settings (``stack_tier="open_default"``)
+  reaches a fitted share of the tuned stacks' efficiencies (``open_efficiency_factor``) and
+  spends a fitted extra host time per step (``open_step_overhead_s``) on GPUs and TPUs.
 
 Per-user speed is ``spec_tokens_per_step / t_step``; aggregate output throughput is
 ``batch`` times that. Efficiencies default to values calibrated on
@@ -37,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
+from analysis.data import STACK_TIERS   # serving-stack tiers; the rule that assigns them is in data/README.md
 
 BYTES_PER_WEIGHT = {"bf16": 2.0, "fp8": 1.0, "fp4": 0.5 + 1.0 / 32}   # MXFP4: 4 bits + one 8-bit scale per 32
 BYTES_PER_KV = {"bf16": 2.0, "fp8": 1.0, "fp4": 1.0}                   # FP4 weights keep an FP8 KV cache
@@ -46,23 +59,28 @@ LAYER_SPLIT_KINDS = ("sram", "wafer", "edge")            # chips hold consecutiv
 
 #: Fitted defaults: :func:`analysis.throughput_cv.fit` on the shipped measurements reproduces them (a test
 #: checks it). They are the values that best predict published serving throughput, not hardware specs:
-#: a memory efficiency of 0.36 and an attention factor of 0.09 absorb what the model leaves out (kernel
+#: a memory efficiency of 0.65 and an attention factor of 0.065 absorb what the model leaves out (kernel
 #: overlap, scheduling, cache misses, unmodelled long-context costs), so read them as a whole, not one by one.
+#: Fitted with each source family's residuals weighted by 1/sqrt(its rows) and the newest edition of each table.
 DEFAULTS = {
-    "memory_efficiency": 0.3571,         # GPUs and TPUs (AIConfigurator assumes 0.8 for kernels alone)
-    "compute_efficiency": 0.6403,        # share of dense peak realised by the weight GEMMs
-    "fp4_compute_factor": 0.7450,        # share of the FP4 peak realised relative to the FP8/BF16 efficiency
-    "moe_compute_factor": 0.8217,        # mixture-of-experts: expert load imbalance and grouped-GEMM losses
-    "prefill_compute_factor": 0.8287,    # prompt processing's share of peak relative to decode's
-    "attention_compute_factor": 0.08788,  # attention's share of peak relative to the weight GEMMs'
+    "memory_efficiency": 0.6511,         # GPUs and TPUs (AIConfigurator assumes 0.8 for kernels alone)
+    "compute_efficiency": 0.4895,        # share of dense peak realised by the weight GEMMs
+    "fp4_compute_factor": 0.8303,        # share of the FP4 peak realised relative to the FP8/BF16 efficiency
+    "moe_compute_factor": 0.8442,        # mixture-of-experts: expert load imbalance and grouped-GEMM losses
+    "prefill_compute_factor": 1.2554,    # prompt processing's share of peak relative to decode's
+    "attention_compute_factor": 0.06495,  # attention's share of peak relative to the weight GEMMs'
     "overlap": 0.0,                      # share of min(memory, compute) time not hidden (rejected by the ablation)
-    "step_overhead_s": 4.894e-3,         # GPUs and TPUs, per decode step: scheduling, launch gaps, sampling
+    "step_overhead_s": 6.920e-3,         # GPUs and TPUs, per decode step: scheduling, launch gaps, sampling
     "sequence_overhead_s": 0.0,          # per sequence per decode step (rejected by the ablation)
     "message_latency_s": 8e-6,           # kipply / llm-analysis: ~8 us per message
     "hop_latency_s": 0.0,
     "usable_memory_fraction": 0.90,      # TensorRT-LLM uses 0.90-0.95 of free memory for the KV cache
     "spec_tokens_per_step": 1.0,
-    "max_batch": 1008,                   # the serving stack's largest batch (fitted)
+    "spec_draft_tokens": 0.0,            # drafted tokens per step (0: spec_tokens_per_step are verified, no draft cost)
+    "draft_layers": 1.0,                 # an EAGLE-3 head or a DeepSeek MTP module is one transformer layer
+    "open_efficiency_factor": 0.2700,    # open_default tier: share of the tuned efficiencies reached (fitted)
+    "open_step_overhead_s": 11.30e-3,    # open_default tier: extra host time per step (fitted)
+    "max_batch": 501,                   # the serving stack's largest batch (fitted)
     "moe_all_to_all": True,              # count expert-parallel dispatch and combine traffic on the scale-up links
     "amortize_prefill": True,            # spread each prompt's prefill FLOPs over its output tokens
     "prefill_attention": True,           # count the prompt's quadratic attention FLOPs in prefill
@@ -72,17 +90,41 @@ DEFAULTS = {
 MEMORY_EFFICIENCY_BY_KIND = {"dataflow": 0.75, "sram": 1.0, "wafer": 1.0, "edge": 0.57}
 #: SRAM, wafer and dataflow machines: a fixed time per generated token besides the per-layer floor (host
 #: round trip, sampling), fitted with the floors; GPUs and TPUs use ``DEFAULTS["step_overhead_s"]``.
-STEP_OVERHEAD_S: dict = {"cerebras-wse3": 2.5e-4, "groq-lpu": 8.5e-4, "sambanova-sn40l": 0.0}
-#: Per-layer latency floors. GPUs/TPUs: fitted (the fit goes to its 2 us bound: per-step overhead explains
-#: single-stream speeds better than per-layer kernel time); edge devices: ~12 kernels per layer x 3 us
+STEP_OVERHEAD_S: dict = {"cerebras-wse3": 3.0e-4, "groq-lpu": 8.5e-4, "sambanova-sn40l": 0.0}
+#: Per-layer latency floors. GPUs/TPUs: fitted (~4.6 us a layer: the launch and synchronisation of a layer's
+#: kernels under CUDA/HIP graphs, beside a fixed host time per step); edge devices: ~12 kernels per layer x 3 us
 #: (AIConfigurator's constant per-op latency; the kernel count is this project's estimate); SRAM, wafer and
 #: dataflow machines: fitted on their per-user rows.
 KERNELS_PER_LAYER = 12
 OP_LATENCY_S = 3e-6
 KERNEL_FLOOR_S = KERNELS_PER_LAYER * OP_LATENCY_S     # the unfitted per-layer floor (edge; GPU fit's start)
-GPU_LAYER_LATENCY_S = 2.007e-6
+GPU_LAYER_LATENCY_S = 4.634e-6
 LAYER_LATENCY_S = {"gpu": GPU_LAYER_LATENCY_S, "tpu": GPU_LAYER_LATENCY_S, "edge": KERNEL_FLOOR_S,
-                   "cerebras-wse3": 6e-6, "groq-lpu": 35e-6, "sambanova-sn40l": 35e-6}
+                   "cerebras-wse3": 4e-6, "groq-lpu": 35e-6, "sambanova-sn40l": 29e-6}
+
+
+#: Speculative decoding where a row or a claim used it: per-token acceptance and draft length. DeepSeek-V3's
+#: report gives 85-90% acceptance for the second token (midpoint here); TensorRT-LLM's published
+#: min-latency configurations draft 3 tokens (MTP next-n 3 for DeepSeek-R1, ``max_draft_len: 3`` for the
+#: Llama 4 Maverick and gpt-oss-120b EAGLE-3 servers). No acceptance rate for EAGLE-3 heads was found in the
+#: sources read, so every speculative row uses these.
+SPEC_ACCEPTANCE = 0.875
+#: Software over time: the same configuration's throughput changes by this factor per year (fitted: the
+#: within-configuration slope of :func:`analysis.throughput_time.software_rate` on the shipped rows).
+SOFTWARE_FACTOR_PER_YEAR = 1.0155
+SPEC_DRAFT_TOKENS = 3
+
+
+def spec_tokens_per_step(acceptance: float = SPEC_ACCEPTANCE, draft_tokens: float = SPEC_DRAFT_TOKENS):
+    """Mean tokens emitted per verification step of chain speculative decoding.
+
+    Draft token ``i`` is kept only if the ``i - 1`` before it were, each with probability
+    ``acceptance``; the target's own token is always emitted, so the mean is
+    ``1 + a + a**2 + ... + a**draft = (1 - a**(draft + 1)) / (1 - a)``.
+    """
+    a = np.asarray(acceptance, dtype=float)
+    d = np.asarray(draft_tokens, dtype=float)
+    return np.where(np.isclose(a, 1.0), d + 1.0, (1.0 - a ** (d + 1.0)) / np.where(np.isclose(a, 1.0), 1.0, 1.0 - a))
 
 
 # --------------------------------------------------------------------------------------
@@ -256,7 +298,12 @@ def _step(ms, hs, n, b, s_in, s_out, p, with_bound: bool = True):
 
     ``with_bound=False`` skips naming the binding limit (returned as None), which fits and searches never read.
     """
-    k_spec = p["spec_tokens_per_step"]
+    k_spec = p["spec_tokens_per_step"]                    # tokens accepted (emitted) per step
+    draft = p.get("spec_draft_tokens", 0.0)               # drafted tokens per step (0: no draft model counted)
+    # the target verifies the drafted tokens plus one in the same pass; without a draft length (the older
+    # "accepted tokens per step" assumption) the verified tokens are the accepted ones
+    k_verify = np.where(np.asarray(draft) > 0, np.asarray(draft) + 1.0, k_spec) if np.any(np.asarray(draft) > 0) \
+        else k_spec
     b_eff = np.maximum(b, 1.0)
     s_avg = s_in + s_out / 2.0
     kv_read = b_eff * _kv_sequence(ms, s_avg, hs["kv_bytes"])
@@ -264,11 +311,11 @@ def _step(ms, hs, n, b, s_in, s_out, p, with_bound: bool = True):
     # layers split across chips (SRAM, wafer, edge): a micro-batch of B/n streams every weight through one
     # chip after another while n micro-batches keep the chips busy, so only the KV term divides by n
     micro = np.where(hs["layer_split"] > 0, np.maximum(b_eff / n, 1.0), b_eff)
-    weights = _weights_read(ms, micro * k_spec, hs["w_bytes"])
+    weights = _weights_read(ms, micro * k_verify, hs["w_bytes"])
     t_mem = np.where(hs["layer_split"] > 0, (weights + kv_read / n) / bw, (weights + kv_read) / (n * bw))
     attention = 4.0 * ms["layers"] * ms["heads"] * ms["attn_dim"] * s_avg          # QK^T and AV over the context
     attn = 1.0 / p["attention_compute_factor"]                                      # attention runs below GEMM peak
-    decode_flops = b_eff * k_spec * (2.0 * ms["active"] + attention * attn)
+    decode_flops = b_eff * k_verify * (2.0 * ms["active"] + attention * attn)
     prompt_flops = 2.0 * ms["active"] * s_in + p["prefill_attention"] * attn * 2.0 * ms["layers"] * ms["heads"] \
         * ms["head_dim"] * s_in ** 2                                                  # causal attention over the prompt
     prefill_flops = b_eff * k_spec * prompt_flops / s_out * p["amortize_prefill"]
@@ -277,15 +324,24 @@ def _step(ms, hs, n, b, s_in, s_out, p, with_bound: bool = True):
     t_comp = (decode_flops + prefill_flops / p["prefill_compute_factor"]) / (n * hs["flops"] * eta_f)
     t_floor = ms["layers"] * p["layer_latency_s"] * np.ones_like(n)
     link = np.where(np.isfinite(hs["link"]), hs["link"], np.inf)
-    message = b_eff * k_spec * ms["hidden"] * ACTIVATION_BYTES * 2.0 * (n - 1.0) / n
+    message = b_eff * k_verify * ms["hidden"] * ACTIVATION_BYTES * 2.0 * (n - 1.0) / n
     t_allreduce = np.where(n > 1, 2.0 * ms["layers"] * (p["message_latency_s"] + message / link), 0.0)
     # expert parallelism: every routed token's activations go to k experts' chips and come back (dispatch, combine)
-    moe_bytes = 2.0 * b_eff * k_spec * ms["k"] * ms["hidden"] * ACTIVATION_BYTES * (n - 1.0) / n
+    moe_bytes = 2.0 * b_eff * k_verify * ms["k"] * ms["hidden"] * ACTIVATION_BYTES * (n - 1.0) / n
     t_all_to_all = np.where((n > 1) & (ms["moe"] > 0), ms["layers"] * moe_bytes / (n * link), 0.0) * p["moe_all_to_all"]
     t_comm = np.where(hs["pipeline"] > 0, (n - 1.0) * p["hop_latency_s"], t_allreduce + t_all_to_all)
     overlapped = np.maximum(t_mem, t_comp) + p["overlap"] * np.minimum(t_mem, t_comp)
     core = np.maximum(overlapped, t_floor)
-    t_step = core + t_comm + p["step_overhead_s"] + p["sequence_overhead_s"] * b_eff
+    # the draft model (an EAGLE head or an MTP module: ``draft_layers`` layers) runs once per drafted token, each
+    # pass as short as its own weights, its layers' floor and one all-reduce pair per layer allow
+    t_draft = 0.0
+    if np.any(np.asarray(draft) > 0):
+        layer_weights = _weights_read(ms, micro, hs["w_bytes"]) / ms["layers"]
+        t_draft_pass = p.get("draft_layers", 1.0) * (
+            np.maximum(layer_weights / np.where(hs["layer_split"] > 0, bw, n * bw), p["layer_latency_s"])
+            + np.where((n > 1) & (hs["pipeline"] == 0), 2.0 * p["message_latency_s"], 0.0))
+        t_draft = np.asarray(draft) * t_draft_pass
+    t_step = core + t_comm + t_draft + p["step_overhead_s"] + p["sequence_overhead_s"] * b_eff
     bound = np.where(core == t_floor, "latency", np.where(t_comp >= t_mem, "compute", "memory")) if with_bound else None
     return t_step, bound, t_floor, t_comm
 
@@ -363,8 +419,20 @@ def _resolve(values: Mapping, hw: Mapping) -> dict:
     return p
 
 
+def _apply_tier(p: dict, kind: str, stack_tier: str) -> dict:
+    """Parameters of ``stack_tier``: the open tier's efficiency share and extra host time (GPUs and TPUs)."""
+    if stack_tier not in STACK_TIERS:
+        raise ValueError(f"stack_tier must be one of {', '.join(STACK_TIERS)}; got {stack_tier!r}")
+    if stack_tier == "open_default" and kind in ("gpu", "tpu"):
+        p = dict(p)
+        p["eta_m"] = p["eta_m"] * p["open_efficiency_factor"]
+        p["compute_efficiency"] = p["compute_efficiency"] * p["open_efficiency_factor"]
+        p["step_overhead_s"] = p["step_overhead_s"] + p["open_step_overhead_s"]
+    return p
+
+
 def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_tokens=1024, output_tokens=256,
-            interval=None, tpot_limit_s=None, **efficiencies) -> pd.DataFrame:
+            interval=None, tpot_limit_s=None, stack_tier="tuned", **efficiencies) -> pd.DataFrame:
     """Predict decode throughput, per-user speed and time to first token.
 
     Parameters
@@ -390,13 +458,18 @@ def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_toke
     tpot_limit_s : float or None
         With ``batch="max"``, the largest batch whose time per output token stays within
         this limit (MLPerf's server and interactive scenarios).
+    stack_tier : {"tuned", "open_default"}
+        The serving stack: ``tuned`` (chip or stack makers' recipes, as in MLPerf and the
+        vendors' tables; a provider's fleet) or ``open_default`` (an open stack run with common
+        settings on rented hardware: what a small buyer gets). See data/README.md.
     **efficiencies
         ``memory_efficiency`` (GPUs and TPUs; other kinds use :data:`MEMORY_EFFICIENCY_BY_KIND`,
         overridable as ``edge_memory_efficiency``, ``dataflow_memory_efficiency``, ...),
         ``compute_efficiency``, ``fp4_compute_factor``, ``moe_compute_factor``, ``prefill_compute_factor``,
         ``attention_compute_factor``, ``overlap``,
         ``step_overhead_s``, ``sequence_overhead_s``, ``layer_latency_s``, ``message_latency_s``, ``hop_latency_s``,
-        ``usable_memory_fraction``, ``spec_tokens_per_step``, ``max_batch``,
+        ``usable_memory_fraction``, ``spec_tokens_per_step``, ``spec_draft_tokens``, ``draft_layers``,
+        ``open_efficiency_factor``, ``open_step_overhead_s``, ``max_batch``,
         ``amortize_prefill``, ``prefill_attention``, ``moe_all_to_all`` (see :data:`DEFAULTS`).
 
     Returns
@@ -413,7 +486,7 @@ def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_toke
         raise ValueError(f"precision must be one of bf16, fp8, fp4; got {precision!r}")
     m = _row(model, model_table(), "model")
     hw = _row(hardware, hardware_table(), "hardware")
-    p = _resolve(efficiencies, hw)
+    p = _apply_tier(_resolve(efficiencies, hw), hw.get("kind"), stack_tier)
     ms, hs = model_specs(m), hardware_specs(hw, precision)
 
     s_in = np.asarray(input_tokens, dtype=float)

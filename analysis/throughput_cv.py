@@ -41,7 +41,18 @@ Terms that can be switched off (the ablation table in notebook 03 refits without
     a multi-chip system at maximum load runs data-parallel replicas of the fewest chips that
     hold the model (else one tensor-parallel replica over every chip);
 ``latency_limits``
-    server and interactive rows use the largest batch within their per-token latency limit.
+    server and interactive rows use the largest batch within their per-token latency limit;
+``stack_tier``
+    open stacks run with common settings (``stack_tier == "open_default"`` rows) reach a fitted share of
+    the tuned efficiencies and spend a fitted extra host time per step (GPUs and TPUs);
+``spec_draft``
+    speculative rows emit :func:`analysis.throughput.spec_tokens_per_step` tokens per step from the published
+    acceptance rate and draft length, verify draft + 1 tokens and pay the draft passes (else an assumed
+    ``SPEC_TOKENS_ASSUMED`` tokens per step, no draft cost);
+``software_date``
+    every prediction is scaled by the software-over-time rate to the row's date, relative to
+    :data:`REFERENCE_YEAR` (``analysis.throughput.SOFTWARE_FACTOR_PER_YEAR``: the within-configuration rate of
+    :func:`analysis.throughput_time.software_rate` on every edition of the shipped tables; not refitted per fold).
 """
 
 from __future__ import annotations
@@ -54,11 +65,12 @@ import pandas as pd
 
 from analysis import paths
 from analysis import throughput as tp
+from analysis import throughput_time
 
 #: Every candidate term; :data:`SELECTED` are those that lower the cross-validated error (see the ablation in 03).
 TERMS = ("memory_efficiency", "fp4_factor", "moe_factor", "prefill_factor", "attention_factor", "overlap", "batch_cap", "step_overhead",
          "sequence_overhead", "gpu_layer_floor", "sram_overhead", "moe_all_to_all", "prefill_attention", "replicas",
-         "latency_limits")
+         "latency_limits", "stack_tier", "spec_draft", "software_date")
 #: Partial memory/compute overlap and a per-sequence step cost raised the cross-validated error (notebook 03's
 #: ablation), so the model leaves them out; :func:`ablation` reports adding each back.
 SELECTED = tuple(t for t in TERMS if t not in ("overlap", "sequence_overhead"))
@@ -77,7 +89,14 @@ FREE = {
     "step_overhead_ms": ("step_overhead", 0.0, 30.0, 0.0, 1.0),
     "sequence_overhead_us": ("sequence_overhead", 0.0, 200.0, 0.0, 5.0),
     "gpu_layer_latency_us": ("gpu_layer_floor", 2.0, 200.0, 1e6 * tp.KERNEL_FLOOR_S, 36.0),
+    "open_efficiency_factor": ("stack_tier", 0.05, 1.0, 1.0, 0.6),
+    "open_step_overhead_ms": ("stack_tier", 0.0, 100.0, 0.0, 5.0),
 }
+#: Weigh each GPU row's residual by 1 / sqrt(rows of its source family) in the least-squares fit (squared residuals:
+#: a family's total weight grows as the square root of its rows).
+FAMILY_WEIGHTS = True
+#: The date the software-over-time term scales to (predictions at other dates move by the fitted rate).
+REFERENCE_YEAR = 2025.5
 GPU_KINDS = ("gpu", "tpu")
 KERNEL_FLOOR_S = tp.KERNEL_FLOOR_S   # the unfitted GPU per-layer floor
 SRAM_KINDS = ("sram", "wafer", "dataflow")
@@ -96,8 +115,13 @@ def hardware_class(kind: str) -> str:
 # --------------------------------------------------------------------------------------
 
 def prepare(measurements: pd.DataFrame, default_input_tokens: float = DEFAULT_INPUT_TOKENS,
-            default_output_tokens: float = DEFAULT_OUTPUT_TOKENS) -> pd.DataFrame:
+            default_output_tokens: float = DEFAULT_OUTPUT_TOKENS, newest_only: bool = True) -> pd.DataFrame:
     """Add what the fits need to each measured row.
+
+    With ``newest_only`` (the default) a row that its own source family published again later for the same
+    configuration is left out (:func:`analysis.throughput_time.superseded`): the newest statement stands for
+    fits and validation, while the older editions measure software over time
+    (:func:`analysis.throughput_time.software_rate`).
 
     Adds ``target`` (the measured quantity the model predicts: system output tokens/s, or
     per-user output tokens/s), ``load`` (``throughput`` or ``per_user``), lengths with
@@ -108,6 +132,8 @@ def prepare(measurements: pd.DataFrame, default_input_tokens: float = DEFAULT_IN
     hw = tp.hardware_table()
     models = tp.model_table()
     out = measurements.copy().reset_index(drop=True)
+    if newest_only and "measured" in out and "source_family" in out:
+        out = out[~throughput_time.superseded(out)].reset_index(drop=True)
     out["s_in"] = out["input_tokens"].fillna(default_input_tokens).astype(float)
     out["s_out"] = out["output_tokens"].fillna(default_output_tokens).astype(float)
     basis = out["throughput_basis"]
@@ -149,6 +175,12 @@ class _Arrays:
         self.concurrency = rows["concurrency"].to_numpy(float)
         self.tpot = rows["tpot_limit_ms"].to_numpy(float) / 1e3 if "tpot_limit_ms" in rows else np.full(len(rows), np.nan)
         self.spec = rows["speculative"].to_numpy(bool)
+        tier = rows["stack_tier"] if "stack_tier" in rows else pd.Series("tuned", index=rows.index)
+        self.open = (tier == "open_default").to_numpy()
+        self.replica = (rows["replica_chips"].to_numpy(float) if "replica_chips" in rows
+                        else np.full(len(rows), np.nan))
+        self.year = (throughput_time.decimal_year(rows["measured"]) if "measured" in rows
+                     else np.full(len(rows), np.nan))
         self.kind = rows["hw_kind"].to_numpy()
         self.hardware = rows["hardware"].to_numpy()
         self.precision = rows["precision"].to_numpy()
@@ -212,7 +244,23 @@ def _parameters(a: _Arrays, params: Mapping, terms: Iterable[str]) -> dict:
     fallback = float(np.median(list(sram.values()))) if sram else 0.0
     p["step_overhead_s"] = np.where(gpu, p["step_overhead_s"], [sram.get(h, fallback if k in SRAM_KINDS else 0.0)
                                                                  for h, k in zip(a.hardware, a.kind)])
-    p["spec_tokens_per_step"] = np.where(a.spec, params.get("spec_tokens_assumed", SPEC_TOKENS_ASSUMED), 1.0)
+    # serving-stack tier: open stacks on GPUs/TPUs reach a share of the tuned efficiencies, with extra host time
+    open_gpu = a.open & gpu
+    share = np.where(open_gpu, p["open_efficiency_factor"], 1.0)
+    p["eta_m"] = p["eta_m"] * share
+    p["compute_efficiency"] = p["compute_efficiency"] * share
+    p["step_overhead_s"] = p["step_overhead_s"] + np.where(open_gpu, p.pop("open_step_overhead_ms", 0.0) / 1e3, 0.0)
+    p.pop("open_step_overhead_s", None)
+    if "spec_draft" in terms:
+        acceptance = params.get("spec_acceptance", tp.SPEC_ACCEPTANCE)
+        draft = params.get("spec_draft_tokens", tp.SPEC_DRAFT_TOKENS)
+        p["spec_tokens_per_step"] = np.where(a.spec, tp.spec_tokens_per_step(acceptance, draft), 1.0)
+        p["spec_draft_tokens"] = np.where(a.spec, float(draft), 0.0)
+    else:
+        p["spec_tokens_per_step"] = np.where(a.spec, params.get("spec_tokens_assumed", SPEC_TOKENS_ASSUMED), 1.0)
+        p["spec_draft_tokens"] = np.zeros(len(a.kind))
+    rate = params.get("software_log_rate_per_year", 0.0) if "software_date" in terms else 0.0
+    p["software_factor"] = np.where(np.isfinite(a.year), np.exp(rate * (a.year - REFERENCE_YEAR)), 1.0)
     return p
 
 
@@ -286,7 +334,8 @@ def _predict_with(a: _Arrays, p: dict, terms: set) -> np.ndarray:
     best, best_fits = _throughput_at(a, p, a.n, np.ones_like(a.n), terms)
     best = np.where(best_fits, best, -np.inf)
     if "replicas" in terms:
-        choose = ~a.per_user & np.isin(a.kind, GPU_KINDS) & (a.scenario != "fixed_concurrency")
+        # rows whose source states the replica (the tensor/expert-parallel group) keep it
+        choose = ~a.per_user & np.isin(a.kind, GPU_KINDS) & (a.scenario != "fixed_concurrency") & ~np.isfinite(a.replica)
         size = np.maximum(a.fewest, 1.0)
         while choose.any():
             size_ok = choose & (size < a.n)
@@ -299,7 +348,7 @@ def _predict_with(a: _Arrays, p: dict, terms: set) -> np.ndarray:
             value, fits = _throughput_at(sub, p_sub, size[rows], np.floor(a.n[rows] / size[rows]), terms)
             best[rows] = np.where(fits & (value > best[rows]), value, best[rows])
             size = size * 2.0
-    return np.where(np.isfinite(best), best, np.nan)
+    return np.where(np.isfinite(best), best * p["software_factor"], np.nan)
 
 
 # --------------------------------------------------------------------------------------
@@ -342,14 +391,24 @@ def _fit(rows: pd.DataFrame, terms: tuple, arrays: _Arrays | None = None) -> dic
     upper = np.array([FREE[n][2] for n in names])
     gpu = np.isin(a.kind, GPU_KINDS)
     base = {"layer_latency_s": {}, "memory_efficiency_by_kind": {}}
+    if "software_date" in terms:
+        # the rate is measured on every edition of the shipped tables (older editions are not in the prepared
+        # rows: the newest statement stands), see analysis.throughput_time.software_rate
+        base["software_log_rate_per_year"] = float(np.log(tp.SOFTWARE_FACTOR_PER_YEAR))
 
     a_gpu = a.subset(gpu)
     tiled = a_gpu.tile(len(names) + 1)
+    # each source family weighs ~ sqrt(its rows): a family that publishes one sweep as 75 rows does not outvote
+    # ten families with a table each (weights scale the residuals, mean weight 1)
+    family = rows["source_family"].to_numpy()[gpu] if "source_family" in rows else np.zeros(int(gpu.sum()))
+    counts = pd.Series(family).map(pd.Series(family).value_counts()).to_numpy(float)
+    weight = np.sqrt(1.0 / np.sqrt(counts)) if FAMILY_WEIGHTS else np.ones(len(counts))
+    weight = weight / weight.mean() if len(weight) else weight
 
     def residuals_of(xs):
         pred = predict_stacked(a_gpu, [{**base, **dict(zip(names, x))} for x in xs], terms,
                                tiled=tiled if len(xs) == len(names) + 1 else None)
-        r = _log_errors(pred, a_gpu.target)
+        r = _log_errors(pred, a_gpu.target) * weight
         return np.where(np.isfinite(r), r, 0.0)
 
     def residuals(x):
@@ -433,6 +492,10 @@ def defaults_from(params: Mapping) -> dict:
         out["step_overhead_s"] = params["step_overhead_ms"] / 1e3
     if "sequence_overhead_us" in params:
         out["sequence_overhead_s"] = params["sequence_overhead_us"] / 1e6
+    if "open_efficiency_factor" in params:
+        out["open_efficiency_factor"] = params["open_efficiency_factor"]
+    if "open_step_overhead_ms" in params:
+        out["open_step_overhead_s"] = params["open_step_overhead_ms"] / 1e3
     return out
 
 
@@ -454,6 +517,8 @@ def parameters_from_defaults(layer_latency_table: Mapping | None = None, spec_to
         "memory_efficiency_by_kind": {"edge": efficiencies.get("edge_memory_efficiency",
                                                                tp.MEMORY_EFFICIENCY_BY_KIND["edge"])},
         "spec_tokens_assumed": spec_tokens_assumed,
+        "open_efficiency_factor": d["open_efficiency_factor"], "open_step_overhead_ms": d["open_step_overhead_s"] * 1e3,
+        "software_log_rate_per_year": float(np.log(tp.SOFTWARE_FACTOR_PER_YEAR)),
     }
 
 
@@ -468,7 +533,7 @@ def _cached(name: str, func, *args):
 
     from analysis import cache
 
-    return cache.cached(name, func, *args, code=(tp, sys.modules[__name__]), data=_TABLES)
+    return cache.cached(name, func, *args, code=(tp, throughput_time, sys.modules[__name__]), data=_TABLES)
 
 
 #: Data files read inside the fits (besides the measurement rows passed in): the chips' and the models' specs.

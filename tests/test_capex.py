@@ -51,9 +51,10 @@ def test_aggregate_uses_the_latest_statement_on_one_calendar_basis():
     # the newest guidance wins over superseded guidance; analysts' estimates and aggregates never count
     assert rows.loc["A", "point_usd_b"] == 120 and set(rows["kind"]) <= {"guidance", "actual"}
     assert (rows.loc["B", "low_usd_b"], rows.loc["B", "high_usd_b"]) == (50, 60)
-    # D reports a June-May year: 5 months of FY2026's actual, the reported quarter, 4 months of FY2027 guidance
-    assert rows.loc["D", "point_usd_b"] == pytest.approx(5 * 60 / 12 + 30 + 4 * 96 / 12)
-    assert rows.loc["D", "low_usd_b"] == pytest.approx(5 * 60 / 12 + 30 + 4 * 90 / 12)
+    # D reports a June-May year: 5 months of FY2026's actual, the reported quarter, and 4 of the 9 months
+    # FY2027's guidance leaves after that quarter (its total less the quarter, spread over the rest)
+    assert rows.loc["D", "point_usd_b"] == pytest.approx(5 * 60 / 12 + 30 + 4 * (96 - 30) / 9)
+    assert rows.loc["D", "low_usd_b"] == pytest.approx(5 * 60 / 12 + 30 + 4 * (90 - 30) / 9)
     assert rows.loc["D", "extrapolated_months"] == 0 and rows.loc["D", "basis_used"].startswith("calendarized")
     # the headline basis is the one after the lease reclassification
     assert agg["lease_basis"] == "post_reclassification" and rows.loc["C", "point_usd_b"] == 80
@@ -113,11 +114,14 @@ def test_calendarization_from_quarters_and_fiscal_years():
         row("FY2026", "2025-07", "2026-06", "fiscal", "guidance", 150.0, "2025-07-30"),
     ])
     out = cx.company_year(table, "X", 2025)
-    # Jan-Jun: 6/12 of FY2025; Jul-Sep: the reported quarter; Oct-Dec: 3/12 of FY2026 guidance
-    assert out["point"] == pytest.approx(60.0 + 36.0 + 37.5)
+    # Jan-Jun: 6/12 of FY2025; Jul-Sep: the reported quarter; Oct-Dec: what FY2026's guidance leaves after the
+    # reported quarter (150 - 36 over its 9 other months), so the months drawn from FY2026 keep its total
+    rest = (150.0 - 36.0) / 9
+    assert out["point"] == pytest.approx(60.0 + 36.0 + 3 * rest)
     assert out["kind"] == "guidance" and out["extrapolated_months"] == 0
     later = cx.company_year(table, "X", 2026)
-    assert later["point"] == pytest.approx(75.0 + 75.0) and later["extrapolated_months"] == 6
+    assert later["point"] == pytest.approx(6 * rest + 6 * rest) and later["extrapolated_months"] == 6
+    assert 36.0 + 3 * rest + 6 * rest == pytest.approx(150.0)
     # a calendar-year figure wins over calendarized ones, an actual over guidance
     calendar = pd.concat([table, pd.DataFrame([row("2025", "2025-01", "2025-12", "calendar", "actual", 140.0, "2026-01-30")])])
     assert cx.company_year(calendar, "X", 2025)["point"] == 140.0

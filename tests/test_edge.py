@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import data, edge
 
@@ -125,3 +127,93 @@ def test_discounting_and_residual_value():
     np.testing.assert_allclose(salvage["own"][:-1], plain["own"][:-1])
     with pytest.raises(ValueError):
         edge.cumulative_costs(1e9, SERVER, 0.1, 1.0, 1.0, residual_fraction=1.5)
+
+
+# ---- fractional capacity: own servers for the base load, the API for the rest (issue 21)
+
+CAPACITY = SERVER.capacity_tokens_per_month()
+
+
+def test_owned_servers_serve_up_to_capacity_and_the_api_the_rest():
+    volume = 2.5 * CAPACITY
+    out = edge.cumulative_costs(volume, SERVER, 0.0, 1.0, 1.0, months=12, servers=2)
+    assert out["overflow_tokens_per_month"] == pytest.approx(0.5 * CAPACITY)
+    api_rest = 12 * 0.5 * CAPACITY * 1.0 / 1e6
+    assert out["own"][-1] == pytest.approx(2 * SERVER.landed_usd + api_rest)
+    # owning none is the API itself
+    none = edge.cumulative_costs(volume, SERVER, 0.1, 1.0, 2.0, months=12, servers=0, staff_usd_per_month=500.0)
+    np.testing.assert_allclose(none["own"], none["cloud"])
+    with pytest.raises(ValueError):
+        edge.cumulative_costs(volume, SERVER, 0.0, 1.0, 1.0, servers=1.5)
+
+
+def test_staff_time_and_the_exchange_rate_on_the_api_bill():
+    base = edge.cumulative_costs(1e9, SERVER, 0.1, 1.0, 1.0, months=12)
+    staffed = edge.cumulative_costs(1e9, SERVER, 0.1, 1.0, 1.0, months=12, staff_usd_per_month=150.0)
+    assert staffed["own"][-1] - base["own"][-1] == pytest.approx(12 * 150.0)
+    dear_dollars = edge.cumulative_costs(1e9, SERVER, 0.1, 1.0, 1.0, months=12, api_fx_premium=1.8)
+    np.testing.assert_allclose(dear_dollars["cloud"], 1.8 * base["cloud"])
+    np.testing.assert_allclose(dear_dollars["own"], base["own"])           # whole servers: no API bill
+
+
+@settings(max_examples=40, deadline=None)
+@given(price=st.floats(0.05, 20.0), decline=st.floats(1.0, 5.0), electricity=st.floats(0.0, 0.4),
+       staff=st.floats(0.0, 500.0), residual=st.floats(0.0, 1.0))
+def test_the_hybrid_never_costs_more_than_the_api_and_its_saving_grows_with_volume(price, decline, electricity, staff,
+                                                                                     residual):
+    volumes = np.geomspace(0.05, 12.0, 60) * CAPACITY
+    out = edge.hybrid_costs(volumes, SERVER, electricity, price, decline, 36, staff_usd_per_month=staff,
+                            residual_fraction=residual, discount_rate_per_year=0.1)
+    saving = out["cloud"][:, -1] - out["own"][:, -1]
+    assert np.all(saving >= -1e-6 * out["cloud"][:, -1])
+    assert np.all(np.diff(saving) >= -1e-6 * out["cloud"][1:, -1])        # monotone in volume, no sawtooth
+    best = out["devices"]
+    assert np.all((best == 0) | (best == np.floor(volumes / CAPACITY)) | (best == np.floor(volumes / CAPACITY) + 1))
+    # and it is the cheapest of the counts it could pick
+    for n in (0, 1, 3):
+        other = edge.cumulative_costs(volumes, SERVER, electricity, price, decline, 36, servers=n,
+                                      staff_usd_per_month=staff, residual_fraction=residual, discount_rate_per_year=0.1)
+        assert np.all(out["own"][:, -1] <= other["own"][:, -1] * (1 + 1e-9) + 1e-9)
+
+
+def test_whole_servers_make_a_sawtooth_the_hybrid_removes():
+    volumes = np.linspace(0.3, 4.0, 200) * CAPACITY
+    whole = edge.breakeven(volumes, SERVER, 0.05, 1.0, 1.3, 36, "whole", staff_usd_per_month=300.0)["month"]
+    hybrid = edge.breakeven(volumes, SERVER, 0.05, 1.0, 1.3, 36, "hybrid", staff_usd_per_month=300.0)["month"]
+    finite = np.isfinite(whole).astype(int)
+    assert np.sum(np.abs(np.diff(finite))) >= 2                            # whole: wins, loses, wins again
+    found = np.flatnonzero(np.isfinite(hybrid))
+    assert found.size and np.all(np.isfinite(hybrid[found[0]:]))          # hybrid: once it pays, it keeps paying
+    with pytest.raises(ValueError):
+        edge.breakeven(1e9, SERVER, 0.05, 1.0, 1.3, 36, "fractional")
+
+
+def test_no_breakeven_when_no_server_is_worth_owning():
+    out = edge.breakeven(1e9, SERVER, 0.05, 1e-3, 1.0, 36, "hybrid")      # an API almost free
+    assert out["servers"] == 0 and np.isnan(out["month"]) and out["npv_advantage_usd"] == pytest.approx(0.0)
+
+
+def test_breakeven_broadcasts_over_throughput_draws():
+    rng = np.random.default_rng(1)
+    draws = edge.throughput_draws(400.0, 230.0, 710.0, 0.8, 50, rng)
+    server = edge.LocalServer(10_000, 0.25, draws, 1.0)
+    many = edge.breakeven(1e9, server, 0.05, 2.0, 1.3, 36)
+    assert many["month"].shape == (50,)
+    one = edge.breakeven(1e9, edge.LocalServer(10_000, 0.25, float(draws[7]), 1.0), 0.05, 2.0, 1.3, 36)
+    assert np.isclose(many["month"][7], one["month"], equal_nan=True)
+
+
+def test_throughput_draws_match_their_interval():
+    rng = np.random.default_rng(0)
+    draws = edge.throughput_draws(400.0, 200.0, 800.0, 0.8, 200_000, rng)
+    assert np.median(draws) == pytest.approx(400.0, rel=0.01)
+    assert np.mean(draws < 200.0) == pytest.approx(0.10, abs=0.005)
+    assert np.mean(draws > 800.0) == pytest.approx(0.10, abs=0.005)
+    with pytest.raises(ValueError):
+        edge.throughput_draws(100.0, 200.0, 800.0, 0.8, 10, rng)
+
+
+def test_vat_recovery_leaves_the_duty():
+    # Algerian customs: 5% duty then 19% VAT on the duty-paid value = 24.95%; VAT recovered leaves 5%
+    assert edge.landed_markup_after_vat(0.2495, 0.19) == pytest.approx(0.05)
+    assert edge.landed_markup_after_vat(0.3, 0.0) == pytest.approx(0.3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis import data
@@ -105,6 +106,45 @@ def test_speculative_decoding_multiplies_tokens_per_step():
     gain = (tp.predict(**big, spec_tokens_per_step=3.0)["output_tokens_per_s"].iloc[0]
             / tp.predict(**big)["output_tokens_per_s"].iloc[0])
     assert gain < 1.5                            # compute-bound: verifying tokens costs FLOPs
+
+
+def test_spec_tokens_per_step_follows_the_chain_acceptance_formula():
+    assert float(tp.spec_tokens_per_step(0.0, 3)) == pytest.approx(1.0)          # nothing accepted: one token
+    assert float(tp.spec_tokens_per_step(1.0, 3)) == pytest.approx(4.0)          # everything accepted: draft + 1
+    assert float(tp.spec_tokens_per_step(0.5, 2)) == pytest.approx(1 + 0.5 + 0.25)
+    a = np.linspace(0.0, 0.99, 50)
+    assert np.all(np.diff(tp.spec_tokens_per_step(a, 3)) > 0)
+    assert np.all(tp.spec_tokens_per_step(0.875, np.arange(1, 8)) < 1 / (1 - 0.875))   # bounded by the geometric sum
+
+
+def test_draft_passes_and_wider_verification_cost_time():
+    quiet = dict(step_overhead_s=0.0, sequence_overhead_s=0.0)
+    args = ("llama-3.3-70b", "h200", 8, "fp8", 1, 1024, 1024)
+    tokens = float(tp.spec_tokens_per_step(0.875, 3))
+    free = tp.predict(*args, spec_tokens_per_step=tokens, **quiet).iloc[0]                 # no draft counted
+    paid = tp.predict(*args, spec_tokens_per_step=tokens, spec_draft_tokens=3.0, **quiet).iloc[0]
+    assert paid["step_time_s"] > free["step_time_s"]
+    plain = tp.predict(*args, **quiet).iloc[0]
+    assert plain["output_tokens_per_s_per_user"] < paid["output_tokens_per_s_per_user"] < \
+        tokens * plain["output_tokens_per_s_per_user"]
+    # at a large batch the target verifies draft + 1 tokens per sequence: speculation buys little
+    big = ("llama-3.3-70b", "h200", 8, "fp8", 256, 1024, 1024)
+    gain = (tp.predict(*big, spec_tokens_per_step=tokens, spec_draft_tokens=3.0)["output_tokens_per_s"].iloc[0]
+            / tp.predict(*big)["output_tokens_per_s"].iloc[0])
+    assert gain < 1.5
+
+
+def test_open_stack_tier_is_slower_on_gpus_only():
+    gpu = ("llama-3.3-70b", "h100-sxm", 4, "fp8", [1, 64], 1024, 1024)
+    open_ = dict(open_efficiency_factor=0.5, open_step_overhead_s=0.01)
+    tuned = tp.predict(*gpu, **open_)
+    slow = tp.predict(*gpu, stack_tier="open_default", **open_)
+    assert np.all(slow["output_tokens_per_s"] < tuned["output_tokens_per_s"])
+    assert np.all(slow["step_time_s"] > tuned["step_time_s"] + 0.01 - 1e-12)
+    wafer = ("llama-3.1-70b", "cerebras-wse3", 4, "bf16", 1, 1024, 1024)
+    pd.testing.assert_frame_equal(tp.predict(*wafer, **open_), tp.predict(*wafer, stack_tier="open_default", **open_))
+    with pytest.raises(ValueError, match="stack_tier"):
+        tp.predict(*gpu, stack_tier="hand-tuned")
 
 
 @pytest.mark.parametrize("kwargs, match", [
