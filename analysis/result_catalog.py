@@ -548,15 +548,27 @@ FIGURES: dict[str, str] = {
     "04_capex_allocation.cost_floor_distribution": "Monte Carlo distribution of the cost floor per million output "
                                                    "tokens",
     "04_capex_allocation.tornado_cost_floor": "Which inputs move the cost floor (one at a time, low to high)",
+    "04_capex_allocation.cost_floor_by_speed_and_precision": "The cost floor against per-user speed, one line per "
+                                                             "precision, with today's market prices",
     "04_capex_allocation.price_vs_cost_floor": "The reference model's market price falling towards its cost floor",
     # 05_edge_vs_cloud
     "05_edge_vs_cloud.cumulative_costs": "Cumulative cost of owning local servers against paying an API",
     "05_edge_vs_cloud.cost_per_mtok_over_time": "Cost per million output tokens of each option over time",
+    "05_edge_vs_cloud.breakeven_by_volume": "Break-even month against monthly token volume, one line per model of "
+                                            "capacity (gaps: never within the horizon)",
     "05_edge_vs_cloud.breakeven_heatmap": "Break-even month over electricity price and token volume, by region",
     # 06_capex_payback
     "06_capex_payback.anchors": "What 2026's capex needs against what tokens bring in, beside published anchors",
     "06_capex_payback.gap_fan": "Revenue gap to 2030: central path and Monte Carlo percentiles",
     "06_capex_payback.tornado_gap": "Which inputs move the 2030 gap (one at a time, low to high)",
+    "06_capex_payback.vintage_charges": "Each capex vintage's yearly charge, stacked, against revenue",
+    # 07_operator_disclosures
+    "07_operator_disclosures.energy_per_prompt_breakdown": "Energy per prompt by component: disclosed against "
+                                                           "predicted",
+    "07_operator_disclosures.cerebras_deal_prices": "Implied price per million output tokens of the Cerebras deal "
+                                                    "against utilization, beside market prices and the cost floor",
+    "07_operator_disclosures.disclosure_ratios": "Each operator disclosure: predicted over disclosed, with its "
+                                                 "interval",
 }
 
 
