@@ -149,10 +149,12 @@ def fmt_value(value, unit: str = "") -> str:
 
 
 def _format(fmt: str, value) -> str:
+    """``fmt.format(value)``, negative money written ``-$15B`` (not ``$-15B``)."""
     try:
-        return fmt.format(value)
+        text = fmt.format(value)
     except (TypeError, ValueError):
         return fmt_value(value)
+    return re.sub(r"\$-", "-$", text)
 
 
 def decision_rows(runs) -> list[dict]:
@@ -180,8 +182,17 @@ def decision_rows(runs) -> list[dict]:
     return rows
 
 
-def caption(figure: str) -> str:
-    """A caption from a figure's file name: ``figures/pareto_llama-3.3-70b.png`` -> "Pareto llama-3.3-70b"."""
+def caption(figure: str, stem: str = "") -> str:
+    """A figure's caption: the figure catalog's line (:data:`analysis.result_catalog.FIGURES`), else its file name.
+
+    ``figures/pareto_llama-3.3-70b.png`` of 03 -> "Per-user speed against throughput per chip,
+    llama-3.3-70b"; a figure missing from the catalog -> "Pareto llama-3.3-70b".
+    """
+    from analysis.result_catalog import figure_caption
+
+    found = figure_caption(str(figure), stem)
+    if found:
+        return found
     name = Path(figure).stem.replace("_", " ")
     return name[:1].upper() + name[1:]
 
@@ -196,8 +207,8 @@ def notebook_title(folder: Path, stem: str) -> str:
     for cell in cells:
         if cell.get("cell_type") == "markdown":
             match = re.search(r"^#+\s*(.+)$", "".join(cell.get("source", "")), flags=re.M)
-            if match:
-                return match.group(1).strip()
+            if match:       # Markdown's escapes (\$ keeps MathJax off a dollar sign) are not part of the title
+                return re.sub(r"\\([\\`*_{}\[\]()#+\-.!$])", r"\1", match.group(1).strip())
     return stem
 
 
@@ -215,7 +226,7 @@ def notebook_sections(runs) -> list[dict]:
         sections.append({
             "stem": run.stem, "title": notebook_title(Path(run.folder), run.stem) if run.folder else run.stem,
             "ok": run.ok, "failure": "" if run.ok else run.failure_line(), "seconds": run.seconds,
-            "figures": [{"src": f"{run.stem}/{fig}", "caption": caption(fig)} for fig in run.figures],
+            "figures": [{"src": f"{run.stem}/{fig}", "caption": caption(fig, run.stem)} for fig in run.figures],
             "results": results,
         })
     return sections

@@ -437,3 +437,158 @@ def describe(key: str, stem: str = "") -> tuple[str, str] | None:
             if base is not None:
                 return base[0], template.format(base[1])
     return None
+
+
+# --------------------------------------------------------------------------------------
+# Kinds: how a result is compared and formatted
+# --------------------------------------------------------------------------------------
+
+#: What a result is, for comparisons and tables. ``year`` and ``date`` change by absolute
+#: differences (a relative change of a calendar year means nothing); ``duration`` (how long a
+#: step of the run took) and ``metadata`` (about the run, not the world) are left out of comparisons.
+KINDS = ("money", "share", "year", "date", "count", "ratio", "quantity", "label", "duration", "metadata")
+
+#: Kinds the unit does not tell (keys and ``"<stem>.<key>"`` as in :data:`CATALOG`).
+KIND_OF: dict[str, str] = {
+    "monte_carlo_seconds": "duration",
+    "market_package_version": "metadata",
+    "monte_carlo_draws": "metadata",
+    "input_weight": "ratio",
+    "epoch_reproduction_max_abs_log10_error": "quantity",
+    "a16z_mmlu_thresholds": "label",
+}
+
+#: Leading words of a unit -> kind (first match wins); anything else with a unit is a ``quantity``.
+_UNIT_KINDS = (("USD", "money"), ("fraction", "share"), ("percentage points", "share"), ("year", "year"),
+               ("date", "date"), ("s", "duration"), ("x", "ratio"), ("ratio", "ratio"))
+
+
+def kind(key: str, stem: str = "", value=None) -> str:
+    """The kind of a result key (one of :data:`KINDS`).
+
+    From :data:`KIND_OF` first, else from the catalog's unit (``USD...`` money, ``fraction``
+    share, ``year``, ``date``, ``s`` duration, ``x...`` ratio, any other unit a quantity); a
+    key without a unit is a ``count`` when ``value`` is a number, else a ``label``. Keys
+    ending in ``_seconds`` are durations.
+
+    Parameters
+    ----------
+    key : str
+        The ``results.json`` key.
+    stem : str
+        The notebook that saved it.
+    value : object, optional
+        The value, to tell a count from a label when the catalog gives no unit.
+    """
+    for name in (f"{stem}.{key}" if stem else None, key):
+        if name and name in KIND_OF:
+            return KIND_OF[name]
+    if key.endswith("_seconds"):
+        return "duration"
+    for suffix in SUFFIXES:
+        if key.endswith(suffix) and key[: -len(suffix)] in KIND_OF:
+            return KIND_OF[key[: -len(suffix)]]
+    entry = describe(key, stem)
+    unit = entry[0] if entry else ""
+    if unit:
+        if unit == "x" or unit.startswith("x "):
+            return "ratio"
+        for word, found in _UNIT_KINDS:
+            if unit == word or unit.startswith(word + " ") or (word == "USD" and unit.startswith("USD")):
+                return found
+        return "quantity"
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return "count" if numeric else "label"
+
+
+# --------------------------------------------------------------------------------------
+# Figures: one caption per saved figure
+# --------------------------------------------------------------------------------------
+
+#: ``"<stem>.<figure name>"`` (the name given to :func:`analysis.plotting.savefig`) -> a one-line caption.
+#: A name ending in ``*`` covers every figure starting with it; ``{}`` in its caption is the rest of the name.
+FIGURES: dict[str, str] = {
+    # 01_price_decline
+    "01_price_decline.cheapest_sequences": "Epoch AI's method: the cheapest model above each benchmark threshold "
+                                           "over time, one panel per benchmark",
+    "01_price_decline.forest_decline_factors": "Price decline per year for each benchmark threshold, with 90% "
+                                               "intervals (dashed: median)",
+    "01_price_decline.a16z_monthly_cheapest": "a16z's method: cheapest monthly price above each MMLU score",
+    "01_price_decline.blend_sensitivity": "How the decline rates move with the input:output price blend",
+    "01_price_decline.decline_full_vs_latest_window": "Decline rates re-measured to today: full window against "
+                                                      "the latest 18 months",
+    "01_price_decline.a16z_cheapest_host": "a16z's curve with each open model's cheapest current host",
+    "01_price_decline.fixed_model_declines": "One open model's own price decline, launch price to today's cheapest "
+                                             "host",
+    "01_price_decline.price_capability_frontier": "Today's price-capability frontier: price against benchmark "
+                                                  "score, Pareto front marked",
+    # 02_compute_split
+    "02_compute_split.inference_share": "Inference share of AI compute: driver model, trend and published figures",
+    "02_compute_split.training_vs_inference_compute": "Training and inference compute, stacked to 2026 and on a "
+                                                      "log scale to the horizon",
+    "02_compute_split.tornado_share": "Which drivers move the 2026 inference share (one at a time, low to high)",
+    "02_compute_split.inference_share_band": "Inference share with every ranged driver drawn at once "
+                                             "(5th-95th percentile band)",
+    "02_compute_split.tornado_lifetime": "Which drivers move one model's lifetime inference share",
+    "02_compute_split.lifetime_cost_share": "Lifetime inference share of one model's accelerator time",
+    # 03_chip_throughput
+    "03_chip_throughput.cv_error_by_chip": "Out-of-sample error of the throughput model, by chip",
+    "03_chip_throughput.measured_vs_predicted_out_of_fold": "Measured against predicted throughput, each point "
+                                                            "predicted without its own source",
+    "03_chip_throughput.roofline": "Roofline: why SRAM machines are not bandwidth-bound",
+    "03_chip_throughput.pareto_*": "Per-user speed against throughput per chip, {}",
+    "03_chip_throughput.seed_claims": "The seed article's speed claims beside the model",
+    "03_chip_throughput.unit_economics": "Unit economics at the interactivity target: per chip, system, kilowatt "
+                                         "and dollar",
+    # 04_capex_allocation
+    "04_capex_allocation.capex_by_company": "Capex by company (bars: central; whiskers: published range)",
+    "04_capex_allocation.capex_guidance_history": "Each company's capex guidance as it was stated, and the year "
+                                                  "after",
+    "04_capex_allocation.capex_flow": "From capex to inference server spend, at central values",
+    "04_capex_allocation.cost_floor_distribution": "Monte Carlo distribution of the cost floor per million output "
+                                                   "tokens",
+    "04_capex_allocation.tornado_cost_floor": "Which inputs move the cost floor (one at a time, low to high)",
+    "04_capex_allocation.cost_floor_by_speed_and_precision": "The cost floor against per-user speed, one line per "
+                                                             "precision, with today's market prices",
+    "04_capex_allocation.price_vs_cost_floor": "The reference model's market price falling towards its cost floor",
+    # 05_edge_vs_cloud
+    "05_edge_vs_cloud.cumulative_costs": "Cumulative cost of owning local servers against paying an API",
+    "05_edge_vs_cloud.cost_per_mtok_over_time": "Cost per million output tokens of each option over time",
+    "05_edge_vs_cloud.breakeven_by_volume": "Break-even month against monthly token volume, one line per model of "
+                                            "capacity (gaps: never within the horizon)",
+    "05_edge_vs_cloud.breakeven_heatmap": "Break-even month over electricity price and token volume, by region",
+    # 06_capex_payback
+    "06_capex_payback.anchors": "What 2026's capex needs against what tokens bring in, beside published anchors",
+    "06_capex_payback.gap_fan": "Revenue gap to 2030: central path and Monte Carlo percentiles",
+    "06_capex_payback.tornado_gap": "Which inputs move the 2030 gap (one at a time, low to high)",
+    "06_capex_payback.vintage_charges": "Each capex vintage's yearly charge, stacked, against revenue",
+    # 07_operator_disclosures
+    "07_operator_disclosures.energy_per_prompt_breakdown": "Energy per prompt by component: disclosed against "
+                                                           "predicted",
+    "07_operator_disclosures.cerebras_deal_prices": "Implied price per million output tokens of the Cerebras deal "
+                                                    "against utilization, beside market prices and the cost floor",
+    "07_operator_disclosures.disclosure_ratios": "Each operator disclosure: predicted over disclosed, with its "
+                                                 "interval",
+}
+
+
+def figure_caption(figure: str, stem: str = "") -> str | None:
+    """The catalog's caption of a saved figure (``figures/roofline.png`` or ``roofline``), or None.
+
+    Parameters
+    ----------
+    figure : str
+        The figure's file name or path (its stem is the name given to ``savefig``).
+    stem : str
+        The notebook that saved it.
+    """
+    name = figure.rsplit("/", 1)[-1]
+    name = name[:-4] if name.endswith(".png") else name
+    for entry in (f"{stem}.{name}" if stem else None, name):
+        if entry and entry in FIGURES:
+            return FIGURES[entry]
+    for entry, text in FIGURES.items():
+        owner, _, pattern = entry.rpartition(".")
+        if pattern.endswith("*") and (not stem or owner in ("", stem)) and name.startswith(pattern[:-1]):
+            return text.format(name[len(pattern) - 1:])
+    return None
