@@ -28,7 +28,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from analysis import paths
 from analysis.params import ParameterError
-from analysis.runner.backends import EXIT_CLEANUPS, Job, start_parent_watchdog
+from analysis.runner.workers import EXIT_CLEANUPS, Job, start_parent_watchdog
 from analysis.runner.execution import (NotebookRun, install_private_kernel, one_line, restored_environ,
                                        run_notebook)
 

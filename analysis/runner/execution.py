@@ -19,6 +19,8 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.params import ParameterError, did_you_mean
+from analysis.runner.errors import one_line
+from analysis.runner.warm import warm_execute
 
 DEFAULT_CELL_TIMEOUT_S = 600
 
@@ -139,11 +141,6 @@ def private_kernel():
         shutil.rmtree(home, ignore_errors=True)
 
 
-def one_line(exc: BaseException, limit: int = 300) -> str:
-    """``Type: message`` of an exception on one line, the message cut at ``limit`` characters."""
-    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:limit]}"
-
-
 def _is_startup_collision(exc: BaseException) -> bool:
     text = f"{type(exc).__name__}: {exc}"
     return any(s in text for s in ("ZMQError", "Address already in use", "Kernel didn't respond", "DeadKernelError"))
@@ -219,7 +216,6 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
     os.environ["ANALYSIS_HEADLESS"] = "1"      # explorers draw their default figure (analysis.explore)
     env = {**(env or {}), "ANALYSIS_HEADLESS": "1"}
     if engine == "warm":
-        from analysis.runner.warm import warm_execute
 
         error, cell = warm_execute(notebook, executed, full, timeout, env)
     else:

@@ -9,6 +9,9 @@ from pathlib import Path
 
 HEATMAP_MAX_LEVELS = 20
 
+#: The columns of ``sweep.csv`` that describe a run rather than a result.
+META_COLUMNS = ["run", "key", "ok", "error", "attempts"]
+
 
 def _png(fig) -> str:
     import matplotlib.pyplot as plt
@@ -197,7 +200,6 @@ def write_sweep_page(folder: Path, stem: str, runs, csv_path: Path) -> Path:
     import pandas as pd
 
     from analysis.result_catalog import describe
-    from analysis.runner.sweep import META_COLUMNS   # here: sweep imports this module inside a function
     from analysis.tables import format_value
 
     table = pd.read_csv(csv_path)

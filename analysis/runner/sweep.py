@@ -30,12 +30,12 @@ from analysis import paths
 from analysis.params import ParameterError, check_value, declared_parameters, did_you_mean, read_yaml
 from analysis.runner.backends import Job, execute
 from analysis.runner.execution import DEFAULT_CELL_TIMEOUT_S, NotebookRun, private_kernel, select_notebooks
+from analysis.runner.pages import META_COLUMNS, write_sweep_page
 from analysis.runner.staging import timestamp, unique
 
 MANIFEST = "sweep.json"
 RUN_RECORD = "run.json"
 RANGE_KEYS = {"low", "high", "n", "log"}
-META_COLUMNS = ["run", "key", "ok", "error", "attempts"]
 
 
 def run_key(stem: str, parameters: dict) -> str:
@@ -356,7 +356,6 @@ def _run_sweep(stem, notebook, grid, folder, grid_file, seed, jobs, timeout, eng
     table.rewrite(order=index)
     by_key = {r.key: r for r in runs}
     every = [done.get(k) or by_key[k] for k in keys]
-    from analysis.runner.pages import write_sweep_page
 
     write_sweep_page(folder, stem, every, table.path)
     failed = [r for r in runs if not r.ok]
