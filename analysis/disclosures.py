@@ -160,7 +160,9 @@ def within_factor(predicted, disclosed, factor: float = AGREEMENT_FACTOR):
 # Throughput under disclosed conditions
 # --------------------------------------------------------------------------------------
 
-def _kind(hardware: str) -> str:
+def _kind(hardware) -> str:
+    if not isinstance(hardware, str):
+        return str(hardware["kind"])
     return str(tp.hardware_table().loc[hardware, "kind"])
 
 
@@ -235,7 +237,7 @@ def prefill_throughput(model: str, hardware: str, precision: str, n_chips: int, 
             "ttft_s": float(row["ttft_s"]), "n_chips": int(n_chips)}
 
 
-def _factors(hardware: str, interval: float) -> tuple[float, float]:
+def _factors(hardware, interval: float) -> tuple[float, float]:
     from analysis import throughput_cv as cv
 
     return cv.interval_factors(_kind(hardware), "throughput", interval)
@@ -248,8 +250,19 @@ def _factors(hardware: str, interval: float) -> tuple[float, float]:
 def deepseek_day(disclosed: Mapping, model: str = "deepseek-v3", hardware: str = "h800", precision: str = "fp8",
                  decode_chips: int = 144, prefill_chips: int = 32, interval: float = 0.8,
                  capex_costs: pd.DataFrame | None = None, capex_options: Mapping | None = None,
+                 scale_out_gb_per_s: float | None = None, overlap_communication: bool = True,
+                 kv_precision: str = "bf16", prefill_qk_dim: float | None = None, prefill_v_dim: float | None = None,
                  **efficiencies) -> dict:
     """DeepSeek's serving day (2025-02-27/28) predicted from its own token counts and conditions.
+
+    Decode is DeepSeek's disclosed layout (:func:`ep_decode_throughput`: attention and shared expert
+    data-parallel per GPU, routed experts over ``decode_chips``, dispatch/combine over the scale-out network at
+    ``scale_out_gb_per_s`` per GPU, KV cache at ``kv_precision``, no all-reduce, no prefill FLOPs); prefill is
+    batched and compute-bound on the uncached suffix (:func:`batched_prefill_throughput`, attention at
+    ``prefill_qk_dim``/``prefill_v_dim``). Without ``scale_out_gb_per_s`` the hardware row's scale-up bandwidth
+    stands in. The chain's generic tensor-parallel replica of ``decode_chips`` (:func:`decode_throughput`) and
+    its batch-1 prefill (:func:`prefill_throughput`) are kept beside them as ``decode_generic`` and
+    ``prefill_generic``.
 
     The disclosed inputs (tokens, cache hits, per-user speed, KV length, deployment units, GPUs per node,
     the USD 2 rental assumption and R1's prices) set the conditions; the chain predicts decode and prefill
@@ -275,16 +288,27 @@ def deepseek_day(disclosed: Mapping, model: str = "deepseek-v3", hardware: str =
         "deepseek_gpus_per_node", "deepseek_usd_per_gpu_hour", "deepseek_r1_usd_per_mtok_input_cache_hit",
         "deepseek_r1_usd_per_mtok_input_cache_miss", "deepseek_r1_usd_per_mtok_output")
     s_in, s_out = request_lengths(inp / out, kv)
-    decode = decode_throughput(model, hardware, precision, decode_chips, s_in, s_out, speed_lo, interval,
-                               **efficiencies)
-    prefill = prefill_throughput(model, hardware, precision, prefill_chips, s_in, interval, **efficiencies)
     hit_share = hit / inp
-    for part, scale in ((decode, gpn), (prefill, gpn / (1.0 - hit_share))):   # prefill per node counts cache hits
+    link = scale_out_gb_per_s
+    if link is None:
+        link = float(tp.hardware_table().loc[hardware, "scale_up_gb_per_s"])
+    decode = ep_decode_throughput(model, hardware, precision, decode_chips, s_in, s_out, speed_lo, link, interval,
+                                  kv_precision=kv_precision, overlap_communication=overlap_communication,
+                                  **efficiencies)
+    prefill = batched_prefill_throughput(model, hardware, precision, s_in, hit_share, interval, qk_dim=prefill_qk_dim,
+                                         v_dim=prefill_v_dim, **efficiencies)
+    generic = decode_throughput(model, hardware, precision, decode_chips, s_in, s_out, speed_lo, interval,
+                                **efficiencies)
+    generic_prefill = prefill_throughput(model, hardware, precision, prefill_chips, s_in, interval, **efficiencies)
+    # per node: decode and batched prefill per GPU x GPUs (batched prefill credits cache hits in per_chip); the
+    # generic batch-1 prefill computes the whole prompt, so its per-node figure is not rescaled by the hits
+    for part in (decode, prefill, generic, generic_prefill):
         for key in ("", "_lo", "_hi"):
-            part[f"per_node{key}"] = part[f"per_chip{key}"] * scale
+            part[f"per_node{key}"] = part[f"per_chip{key}"] * gpn
     revenue = float(billed_revenue_usd(hit, inp - hit, out, p_hit, p_miss, p_out))
     result = {"request_input_tokens": s_in, "request_output_tokens": s_out, "cache_hit_share": hit_share,
-              "decode": decode, "prefill": prefill, "revenue_usd_per_day": revenue, "per_user_target": speed_lo,
+              "decode": decode, "prefill": prefill, "decode_generic": generic, "prefill_generic": generic_prefill,
+              "scale_out_gb_per_s": float(link), "revenue_usd_per_day": revenue, "per_user_target": speed_lo,
               "per_user_high": speed_hi}
     for key, flip in (("", ""), ("_lo", "_hi"), ("_hi", "_lo")):      # fewer nodes at the high throughput
         nodes = float(nodes_for_tokens(out, decode[f"per_node{flip}"]) + nodes_for_tokens(inp, prefill[f"per_node{flip}"]))
@@ -512,3 +536,180 @@ def plot_deal_prices(prices_: pd.DataFrame, references: Mapping, title: str):
     ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------------------
+# Expert-parallel decode and batched prefill (DeepSeek's disclosed deployment)
+# --------------------------------------------------------------------------------------
+
+def _specs(model, hardware, precision):
+    m = tp.model_table().loc[model].to_dict() if isinstance(model, str) else dict(model)
+    hw = tp.hardware_table().loc[hardware].to_dict() if isinstance(hardware, str) else dict(hardware)
+    hw.setdefault("id", hardware if isinstance(hardware, str) else hw.get("id", "hardware"))
+    return tp.model_specs(m), tp.hardware_specs(hw, precision), float(tp.peak_tflops(hw, "bf16")) * 1e12, hw
+
+
+def _eff(efficiencies: Mapping, hw: Mapping) -> dict:
+    """The chain's efficiencies as shipped (``throughput.DEFAULTS``, its per-kind step overhead and layer
+    floor), overridden by ``efficiencies``."""
+    p = {**tp.DEFAULTS, **efficiencies}
+    p.setdefault("layer_latency_s", tp.layer_latency_for(hw))
+    if "step_overhead_s" not in efficiencies:
+        p["step_overhead_s"] = tp.step_overhead_for(hw)
+    if "layer_latency_s" not in efficiencies:
+        p["layer_latency_s"] = tp.layer_latency_for(hw)
+    return p
+
+
+def ep_decode_step(model, hardware, precision: str, ep_chips: int, batch_per_chip, input_tokens: float,
+                   output_tokens: float, scale_out_gb_per_s: float, kv_precision: str = "bf16",
+                   overlap_communication: bool = True, dispatch_bytes: float = 1.0, combine_bytes: float = 2.0,
+                   **efficiencies) -> dict:
+    """One decode step of a data-parallel-attention, expert-parallel deployment, per chip (DeepSeek's layout).
+
+    Every chip holds its own copy of the non-expert weights (attention, shared expert, embeddings) and the KV
+    cache of its own ``batch_per_chip`` sequences; the routed experts are spread over ``ep_chips`` chips. Per
+    step a chip reads its non-expert weights, its local experts that any of the group's ``ep_chips x batch``
+    tokens touched, and its sequences' KV cache (at ``kv_precision``); it computes its tokens' weight GEMMs at
+    ``precision``'s peak (the routed experts' FLOPs balance over the group) and their attention at the
+    chip's **BF16** peak, each at the chain's fitted share of peak (``compute_efficiency`` x ``moe_compute_factor``,
+    attention further x ``attention_compute_factor``). Dispatch (``dispatch_bytes`` per element) and combine
+    (``combine_bytes``) send each token's activations to its ``k`` experts and back over the scale-out network
+    at ``scale_out_gb_per_s`` per chip; with ``overlap_communication`` this runs behind computation (two
+    micro-batches), else it adds. No all-reduce (no tensor parallelism) and no prefill FLOPs (prefill runs on
+    other nodes).
+
+    Returns
+    -------
+    dict of arrays
+        ``step_s``, ``t_memory``, ``t_gemm``, ``t_attention``, ``t_comm``, ``t_floor``, ``overhead_s``,
+        ``tokens_per_s_per_user``, ``tokens_per_s_per_chip``, ``memory_bytes`` (weights + KV held per chip at
+        the full context), ``memory_capacity_bytes``.
+    """
+    ms, hs, bf16_flops, hw = _specs(model, hardware, precision)
+    p = _eff(efficiencies, hw)
+    b = np.maximum(np.asarray(batch_per_chip, dtype=float), 1.0)
+    n = float(ep_chips)
+    s_avg = float(input_tokens) + float(output_tokens) / 2.0
+    kv_b = tp.BYTES_PER_KV[kv_precision]
+    local_experts = ms["experts"] / n
+    touched = np.where(ms["experts"] > 0, 1.0 - (1.0 - ms["k"] / np.maximum(ms["experts"], 1.0)) ** (b * n), 0.0)
+    weights_held = (ms["dense"] + local_experts * ms["per_expert"]) * hs["w_bytes"]
+    weights_read = (ms["dense"] + local_experts * touched * ms["per_expert"]) * hs["w_bytes"]
+    t_memory = (weights_read + b * tp._kv_sequence(ms, s_avg, kv_b)) / (hs["bandwidth"] * p["memory_efficiency"])
+    eta = p["compute_efficiency"] * (p["moe_compute_factor"] if ms["moe"] > 0 else 1.0)
+    t_gemm = b * 2.0 * ms["active"] / (hs["flops"] * eta)
+    attention = 4.0 * ms["layers"] * ms["heads"] * ms["attn_dim"] * s_avg
+    attn_rate = min(bf16_flops * eta * p["attention_compute_factor"], bf16_flops)   # never above BF16 peak
+    t_attention = b * attention / attn_rate
+    message = b * ms["k"] * ms["hidden"] * (dispatch_bytes + combine_bytes) * (n - 1.0) / n
+    t_comm = ms["layers"] * message / (float(scale_out_gb_per_s) * 1e9) if ms["moe"] > 0 else 0.0 * b
+    t_floor = ms["layers"] * p["layer_latency_s"]
+    core = np.maximum(np.maximum(t_memory, t_gemm + t_attention), t_floor)
+    if overlap_communication:
+        core = np.maximum(core, t_comm)
+    else:
+        core = core + t_comm
+    step = core + p["step_overhead_s"]
+    capacity = hs["memory"] * p["usable_memory_fraction"]
+    held = weights_held + b * tp._kv_sequence(ms, float(input_tokens) + float(output_tokens), kv_b)
+    return {"step_s": step, "t_memory": t_memory, "t_gemm": t_gemm, "t_attention": t_attention, "t_comm": t_comm,
+            "t_floor": t_floor * np.ones_like(b), "overhead_s": p["step_overhead_s"],
+            "tokens_per_s_per_user": 1.0 / step, "tokens_per_s_per_chip": b / step, "memory_bytes": held,
+            "memory_capacity_bytes": capacity, "attention_flops_per_s": attn_rate}
+
+
+def ep_decode_throughput(model, hardware, precision: str, ep_chips: int, input_tokens: float, output_tokens: float,
+                         tokens_per_s_per_user: float, scale_out_gb_per_s: float, interval: float = 0.8,
+                         kv_precision: str = "bf16", overlap_communication: bool = True, max_batch: int = 4096,
+                         **efficiencies) -> dict:
+    """Output tokens/s per chip of :func:`ep_decode_step` at the largest batch per chip that both fits the chip's
+    memory (non-expert weights, local experts, the sequences' KV cache at full context) and keeps every user at
+    ``tokens_per_s_per_user`` or faster; ``per_chip_lo``/``_hi`` from the cross-validated ``interval``.
+
+    Returns
+    -------
+    dict
+        ``per_chip``, ``per_chip_lo``, ``per_chip_hi``, ``batch`` (per chip), ``batch_memory`` (the memory cap),
+        ``per_user``, ``n_chips``, ``bound`` ("memory capacity" or "per-user speed") and the step's parts.
+    """
+    batches = np.arange(1, int(max_batch) + 1, dtype=float)
+    kw = dict(kv_precision=kv_precision, overlap_communication=overlap_communication, **efficiencies)
+    steps = ep_decode_step(model, hardware, precision, ep_chips, batches, input_tokens, output_tokens,
+                           scale_out_gb_per_s, **kw)
+    fits = steps["memory_bytes"] <= steps["memory_capacity_bytes"]
+    fast = steps["tokens_per_s_per_user"] >= tokens_per_s_per_user
+    if not np.any(fits & fast):
+        raise ValueError(f"{model} on EP{ep_chips} x {hardware}: no batch fits and reaches "
+                         f"{tokens_per_s_per_user:g} tokens/s per user")
+    b_mem = int(batches[fits].max()) if np.any(fits) else 0
+    b = int(batches[fits & fast].max())
+    one = ep_decode_step(model, hardware, precision, ep_chips, float(b), input_tokens, output_tokens,
+                         scale_out_gb_per_s, **kw)
+    low, high = _factors(hardware, interval)
+    per_chip = float(one["tokens_per_s_per_chip"])
+    out = {"per_chip": per_chip, "per_chip_lo": per_chip * low, "per_chip_hi": per_chip * high, "batch": b,
+           "batch_memory": b_mem, "per_user": float(one["tokens_per_s_per_user"]), "n_chips": int(ep_chips),
+           "bound": "memory capacity" if b == b_mem else "per-user speed"}
+    out.update({k: float(np.asarray(v).ravel()[0]) for k, v in one.items()
+                if k not in ("tokens_per_s_per_chip", "tokens_per_s_per_user")})
+    return out
+
+
+#: What-ifs for the expert-parallel decode, each (label, keyword overrides of :func:`ep_decode_throughput`).
+#: Attention never runs above the chip's BF16 peak: the last step is that ceiling.
+EP_DECODE_WHAT_IFS = (
+    ("as shipped (fitted attention share)", {}),
+    ("dispatch/combine not overlapped", {"overlap_communication": False}),
+    ("attention at the GEMMs' share of BF16 peak", {"attention_compute_factor": 1.0}),
+    ("attention at 100% of BF16 peak (ceiling)", {"attention_compute_factor": 1e9}),
+)
+
+
+def ep_decode_what_ifs(model, hardware, precision: str, ep_chips: int, input_tokens: float, output_tokens: float,
+                       tokens_per_s_per_user: float, scale_out_gb_per_s: float, steps=EP_DECODE_WHAT_IFS,
+                       chips_per_node: int = 8, **efficiencies) -> pd.DataFrame:
+    """Expert-parallel decode throughput per node under each of ``steps`` (not cumulative; counterfactuals,
+    not fits). Attention's rate is capped at the chip's BF16 peak in every step."""
+    rows = []
+    for label, over in steps:
+        kw = {**efficiencies, **over}
+        r = ep_decode_throughput(model, hardware, precision, ep_chips, input_tokens, output_tokens,
+                                 tokens_per_s_per_user, scale_out_gb_per_s, **kw)
+        rows.append({"what_if": label, "batch_per_chip": r["batch"], "bound": r["bound"],
+                     "attention_tflops": r["attention_flops_per_s"] / 1e12, "step_ms": r["step_s"] * 1e3,
+                     "tokens_per_s_per_user": r["per_user"], "tokens_per_s_per_node": r["per_chip"] * chips_per_node})
+    return pd.DataFrame(rows)
+
+
+def batched_prefill_throughput(model, hardware, precision: str, input_tokens: float, cache_hit_share: float,
+                               interval: float = 0.8, qk_dim: float | None = None, v_dim: float | None = None,
+                               **efficiencies) -> dict:
+    """Prompt tokens/s per chip of batched, compute-bound prefill with a prefix cache.
+
+    Only the uncached suffix (``input_tokens x (1 - cache_hit_share)`` tokens) is computed: its weight GEMMs at
+    ``precision``'s peak x ``compute_efficiency`` x ``moe_compute_factor`` x ``prefill_compute_factor``, and its
+    causal attention against the whole context (suffix token ``j`` attends to the cached prefix and the ``j``
+    suffix tokens before it: ``u x (s - u/2)`` pairs, ``2 x (qk_dim + v_dim)`` FLOPs per pair, head and layer)
+    at the chip's BF16 peak times the same share and ``attention_compute_factor`` (never above BF16 peak).
+    The per-chip figure counts **every** prompt token (cache hits credited once, as DeepSeek counts them);
+    ``per_chip_uncached`` counts only computed ones. Batched prefill reads the weights once per many prompts, so
+    memory time is not charged; the deployment size does not enter (FLOPs per token are the same on any EP group).
+    """
+    ms, hs, bf16_flops, hw = _specs(model, hardware, precision)
+    p = _eff(efficiencies, hw)
+    s = float(input_tokens)
+    u = s * (1.0 - float(cache_hit_share))
+    qk = ms["head_dim"] if qk_dim is None else float(qk_dim)
+    v = ms["head_dim"] if v_dim is None else float(v_dim)
+    eta = p["compute_efficiency"] * (p["moe_compute_factor"] if ms["moe"] > 0 else 1.0) * p["prefill_compute_factor"]
+    t_gemm = 2.0 * ms["active"] * u / (hs["flops"] * min(eta, 1.0))
+    pairs = u * (s - u / 2.0)
+    attn_rate = min(bf16_flops * eta * p["attention_compute_factor"], bf16_flops)
+    t_attn = p["prefill_attention"] * 2.0 * (qk + v) * ms["heads"] * ms["layers"] * pairs / attn_rate
+    t = t_gemm + t_attn
+    per_chip = s / t
+    low, high = _factors(hardware, interval)
+    return {"per_chip": per_chip, "per_chip_lo": per_chip * low, "per_chip_hi": per_chip * high,
+            "per_chip_uncached": u / t, "seconds_per_prompt_chip": t, "t_gemm": t_gemm, "t_attention": t_attn,
+            "attention_flops_per_s": attn_rate}

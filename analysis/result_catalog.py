@@ -318,10 +318,24 @@ CATALOG.update({
     "deepseek_request_input_tokens": ("tokens", "input tokens of the request implied by DeepSeek's token mix and KV "
                                                 "length"),
     "deepseek_request_output_tokens": ("tokens", "output tokens of that implied request"),
-    "deepseek_decode_what_if_comm_hidden_ratio": ("ratio", "decode prediction over disclosed with communication hidden "
-                                                           "behind compute"),
-    "deepseek_decode_what_if_comm_and_attention_ratio": ("ratio", "the same with attention at the GEMMs' efficiency "
-                                                                  "as well"),
+    "deepseek_decode_what_if_not_overlapped_ratio": ("ratio", "expert-parallel decode over disclosed with dispatch/combine "
+                                                     "not hidden behind computation"),
+    "deepseek_decode_what_if_attention_gemm_share_ratio": ("ratio", "expert-parallel decode over disclosed with MLA attention "
+                                                           "at the GEMMs' share of the BF16 peak"),
+    "deepseek_decode_what_if_attention_bf16_peak_ratio": ("ratio", "expert-parallel decode over disclosed with attention at "
+                                                          "100% of the BF16 peak (the ceiling)"),
+    "deepseek_decode_batch_per_gpu": ("sequences", "decode sequences per GPU in the expert-parallel prediction"),
+    "deepseek_decode_batch_per_gpu_memory": ("sequences", "decode sequences one GPU's memory holds (weights, experts, "
+                                                          "BF16 KV cache)"),
+    "deepseek_decode_batch_per_gpu_implied": ("sequences", "sequences per GPU DeepSeek's figures imply (per-node "
+                                                           "throughput / 8 / per-user speed)"),
+    "deepseek_decode_generic_tokens_per_s_per_node": ("output tokens/s per node", "decode on the chain's generic "
+                                                      "tensor-parallel replica of 144 GPUs"),
+    "deepseek_decode_generic_ratio": ("ratio", "that generic replica's decode over disclosed"),
+    "deepseek_prefill_generic_tokens_per_s_per_node": ("input tokens/s per node", "prefill from the chain's generic "
+                                                       "batch-1 prompt (whole prompt computed)"),
+    "deepseek_prefill_what_if_attention_gemm_share_ratio": ("ratio", "batched prefill over disclosed with attention at "
+                                                            "the GEMMs' share of the BF16 peak"),
     "energy_wh_per_prompt_alternatives_min": ("Wh per prompt", "lowest Wh per prompt across the stand-in models and "
                                                                "chips"),
     "energy_wh_per_prompt_alternatives_max": ("Wh per prompt", "highest Wh per prompt across the stand-in models and "
