@@ -14,7 +14,8 @@ Unit conversions (tested in ``tests/test_disclosures.py``):
 
 * GPU-hours = nodes x GPUs per node x hours; a rental cost is GPU-hours x USD per GPU-hour;
 * nodes needed = tokens per day / (tokens/s per node x 86,400);
-* Wh per prompt = chip-seconds per prompt / utilization x chip kW x host overhead x PUE / 3.6,
+* Wh per prompt = chip-seconds per prompt x (1 + idle power fraction x (1 / utilization - 1)) x chip kW x host
+  overhead x PUE / 3.6,
   with chip-seconds = input tokens / prefill tokens/s per chip + output tokens / decode tokens/s per chip;
 * kWh per million tokens = kW x PUE / (tokens/s x utilization x 3,600) x 1e6; CO2 = kWh x grid intensity.
 """
@@ -97,7 +98,7 @@ def request_lengths(input_per_output: float, mean_context: float) -> tuple[float
 
 
 def wh_per_prompt(input_tokens, output_tokens, prefill_tokens_per_s_per_chip, decode_tokens_per_s_per_chip, chip_kw,
-                  host_overhead=1.0, pue=1.0, utilization=1.0):
+                  host_overhead=1.0, pue=1.0, utilization=1.0, idle_power_fraction=1.0):
     """Energy of one prompt (Wh): the chip-seconds it occupies, at the chip's power, the host's share and the
     facility overhead, with idle time charged to the prompts served (``utilization`` < 1).
 
@@ -114,12 +115,15 @@ def wh_per_prompt(input_tokens, output_tokens, prefill_tokens_per_s_per_chip, de
     pue : float or array
         Facility power over IT power.
     utilization : float or array
-        Share of time the chips serve; power is drawn all the time.
+        Share of time the chips serve; the servers stay powered the rest of the time.
+    idle_power_fraction : float or array
+        Power of an idle server over its serving power (1 charges idle time at full power).
     """
     chip_s = (np.asarray(input_tokens, dtype=float) / np.asarray(prefill_tokens_per_s_per_chip, dtype=float)
               + np.asarray(output_tokens, dtype=float) / np.asarray(decode_tokens_per_s_per_chip, dtype=float))
-    return chip_s / np.asarray(utilization, dtype=float) * np.asarray(chip_kw, dtype=float) * host_overhead * pue \
-        * 1000.0 / SECONDS_PER_HOUR
+    idle_s = chip_s * (1.0 / np.asarray(utilization, dtype=float) - 1.0)
+    return (chip_s + np.asarray(idle_power_fraction, dtype=float) * idle_s) * np.asarray(chip_kw, dtype=float) \
+        * host_overhead * pue * 1000.0 / SECONDS_PER_HOUR
 
 
 def kwh_per_mtok(kw_per_chip, tokens_per_s_per_chip, utilization=1.0, pue=1.0):
@@ -338,12 +342,14 @@ def deepseek_day(disclosed: Mapping, model: str = "deepseek-v3", hardware: str =
 
 def energy_per_prompt(model: str, hardware: str, precision: str, input_tokens: float, output_tokens: float,
                       tokens_per_s_per_user: float, host_overhead: float, pue: float, utilization: float,
-                      interval: float = 0.8, n_chips: int | None = None, **efficiencies) -> dict:
+                      interval: float = 0.8, n_chips: int | None = None, idle_power_fraction: float = 1.0,
+                      **efficiencies) -> dict:
     """Wh per prompt predicted for ``model`` on ``hardware`` at a chat interactivity, with its interval.
 
     Decode throughput at the interactivity on a deployment-sized replica (:func:`decode_throughput`),
     prefill from the time to first token (:func:`prefill_throughput`), the chip at its TDP, the host's
-    and the facility's overheads, idle time at ``utilization`` (:func:`wh_per_prompt`). The interval
+    and the facility's overheads, idle time at ``utilization`` drawing ``idle_power_fraction`` of the serving
+    power (:func:`wh_per_prompt`). The interval
     carries the throughput model's cross-validated error (energy moves inversely with throughput).
 
     Returns
@@ -363,7 +369,7 @@ def energy_per_prompt(model: str, hardware: str, precision: str, input_tokens: f
     args = (input_tokens, output_tokens)
 
     def wh(pre, dec, host=host_overhead, p=pue, u=utilization):
-        return float(wh_per_prompt(*args, pre, dec, chip_kw, host, p, u))
+        return float(wh_per_prompt(*args, pre, dec, chip_kw, host, p, u, idle_power_fraction))
 
     total = wh(prefill["per_chip"], decode["per_chip"])
     chips_busy = wh(prefill["per_chip"], decode["per_chip"], 1.0, 1.0, 1.0)
@@ -432,6 +438,10 @@ def comparison(entries) -> pd.DataFrame:
         ``link`` (the link of the chain the figure tests) and ``lever`` (the modelled quantity that would have to
         change, in words); ``inverse=True`` when the figure moves inversely with the lever (a cost with throughput).
         ``to_agree`` reads "<lever> x<factor>", the factor that would make prediction and disclosure equal.
+        Optional: ``prediction`` (the independent prediction the row checks; rows sharing one count once;
+        default ``key``), ``derived=True`` for a figure computed from other rows' predictions (not counted),
+        ``check`` ("test", or "consistency" when chosen inputs such as stand-in models or assumed shares
+        drive the prediction) and ``band_lo``/``band_hi`` (the range the chosen inputs span; default the interval).
     """
     rows = []
     for e in entries:
@@ -443,20 +453,46 @@ def comparison(entries) -> pd.DataFrame:
         rows.append({"key": e["key"], "disclosure": e["disclosure"], "unit": e["unit"], "disclosed": float(e["disclosed"]),
                      "predicted": float(e["predicted"]), "lo": float(min(e["lo"], e["hi"])),
                      "hi": float(max(e["lo"], e["hi"])), "ratio": r, "within_factor_1_5": ok,
-                     "disclosed_in_interval": covered, "link": e["link"], "to_agree": needed})
+                     "disclosed_in_interval": covered, "link": e["link"], "to_agree": needed,
+                     "prediction": e.get("prediction", e["key"]), "derived": bool(e.get("derived", False)),
+                     "check": e.get("check", "test"),
+                     "band_lo": float(min(e.get("band_lo", e["lo"]), e.get("band_hi", e["hi"]))),
+                     "band_hi": float(max(e.get("band_lo", e["lo"]), e.get("band_hi", e["hi"])))})
     return pd.DataFrame(rows)
+
+
+def independent_predictions(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per independent prediction of a :func:`comparison` table (derived rows dropped, rows sharing a
+    ``prediction`` merged): ``prediction``, ``check``, ``rows`` (disclosures it is held against) and
+    ``within_factor_1_5`` (every one of them within the factor)."""
+    if "prediction" not in table:
+        table = table.assign(prediction=table["key"], derived=False, check="test")
+    own = table[~table["derived"].astype(bool)]
+    return (own.groupby("prediction", sort=False)
+            .agg(check=("check", "first"), rows=("key", "size"), within_factor_1_5=("within_factor_1_5", "all"))
+            .reset_index())
 
 
 def results_from(table: pd.DataFrame) -> dict:
     """The result keys of a :func:`comparison` table: ``<key>_disclosed``, ``<key>_predicted``, ``_lo``, ``_hi``,
-    ``_ratio`` per row, and ``disclosures_within_factor_1_5`` and ``n_disclosures``."""
+    ``_ratio`` per row; over **independent predictions** (:func:`independent_predictions`)
+    ``disclosures_within_factor_1_5`` and ``n_disclosures``, split into ``tests_*`` (predictions set by the
+    disclosed conditions) and ``consistency_checks_*`` (driven by chosen inputs); ``n_disclosure_rows``."""
     out = {}
     for row in table.itertuples():
         out.update({f"{row.key}_disclosed": row.disclosed, f"{row.key}_predicted": row.predicted,
                     f"{row.key}_predicted_lo": row.lo, f"{row.key}_predicted_hi": row.hi,
                     f"{row.key}_ratio": row.ratio})
-    out["disclosures_within_factor_1_5"] = int(table["within_factor_1_5"].sum())
-    out["n_disclosures"] = int(len(table))
+    ind = independent_predictions(table)
+    tests = ind[ind["check"] == "test"]
+    checks = ind[ind["check"] != "test"]
+    out["disclosures_within_factor_1_5"] = int(ind["within_factor_1_5"].sum())
+    out["n_disclosures"] = int(len(ind))
+    out["tests_within_factor_1_5"] = int(tests["within_factor_1_5"].sum())
+    out["n_tests"] = int(len(tests))
+    out["consistency_checks_within_factor_1_5"] = int(checks["within_factor_1_5"].sum())
+    out["n_consistency_checks"] = int(len(checks))
+    out["n_disclosure_rows"] = int(len(table))
     return out
 
 
@@ -476,6 +512,10 @@ def plot_ratios(table: pd.DataFrame, title: str = "Predicted over disclosed"):
     ok = table["within_factor_1_5"].to_numpy()
     ax.axvspan(1 / AGREEMENT_FACTOR, AGREEMENT_FACTOR, color="C2", alpha=0.12, label=f"within a factor {AGREEMENT_FACTOR:g}")
     ax.axvline(1.0, color="k", lw=1)
+    if "band_lo" in table:
+        blo = table["band_lo"].to_numpy() / table["disclosed"].to_numpy()
+        bhi = table["band_hi"].to_numpy() / table["disclosed"].to_numpy()
+        ax.hlines(y - 0.22, blo, bhi, color="C1", lw=2, label="range of the chosen inputs (stand-ins, assumptions)")
     ax.hlines(y, lo, hi, color="0.4", lw=2, label="80% interval (throughput model's out-of-sample error)")
     ax.scatter(r, y, c=np.where(ok, "C2", "C3"), zorder=3, s=40)
     for yi, ri in zip(y, r):

@@ -299,8 +299,23 @@ for _stem, (_unit, _what) in _DISCLOSURE_KEYS.items():
                                                                        "interval")
     CATALOG[f"07_operator_disclosures.{_stem}_ratio"] = ("ratio", f"{_what}: predicted over disclosed")
 CATALOG.update({
-    "disclosures_within_factor_1_5": ("", "operator disclosures the chain predicts within a factor of 1.5 (07)"),
-    "n_disclosures": ("", "operator disclosures the chain predicts (07)"),
+    "disclosures_within_factor_1_5": ("", "independent predictions of operator disclosures within a factor of 1.5 "
+                                          "(07; derived rows and shared predictions count once)"),
+    "n_disclosures": ("", "independent predictions of operator disclosures (07)"),
+    "tests_within_factor_1_5": ("", "of those, predictions set by the disclosed conditions that agree within 1.5x"),
+    "n_tests": ("", "predictions set by the disclosed conditions (tests)"),
+    "consistency_checks_within_factor_1_5": ("", "predictions driven by chosen inputs (stand-ins, assumed shares) "
+                                                 "that agree within 1.5x"),
+    "n_consistency_checks": ("", "predictions driven by chosen inputs (consistency checks)"),
+    "n_disclosure_rows": ("", "rows of the disclosure comparison table"),
+    "energy_wh_per_prompt_band_lo": ("Wh per prompt", "lowest Wh per prompt over the stand-ins and the idle-power range"),
+    "energy_wh_per_prompt_band_hi": ("Wh per prompt", "highest Wh per prompt over the stand-ins and the idle-power range"),
+    "energy_wh_per_prompt_full_idle_power": ("Wh per prompt", "the reference stand-in with idle servers at full power"),
+    "energy_idle_power_fraction": ("fraction", "idle server power over serving power assumed for the energy prediction"),
+    "cerebras_deal_usd_per_mtok_it_power": ("USD per M output tokens", "deal price with the 750 MW read as IT power"),
+    "cerebras_deal_value_usd_it_power": ("USD", "capacity's value at list price with the 750 MW read as IT power"),
+    "cerebras_deal_value_usd_band_lo": ("USD", "lowest value at list price over utilizations and both MW readings"),
+    "cerebras_deal_value_usd_band_hi": ("USD", "highest value at list price over utilizations and both MW readings"),
     "deepseek_own_cost_usd_per_day": ("USD per day", "DeepSeek's cost from its own nodes, GPUs and $2 per GPU-hour"),
     "deepseek_own_revenue_usd_per_day": ("USD per day", "DeepSeek's token mix at R1's prices (its own arithmetic)"),
     "deepseek_own_margin": ("fraction of cost", "DeepSeek's margin from its own figures (revenue over cost minus one)"),

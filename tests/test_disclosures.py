@@ -257,3 +257,35 @@ def test_batched_prefill_computes_only_the_uncached_suffix_and_credits_hits_once
     assert 1.0 < cached["per_chip"] / full["per_chip"] < 2.0                  # half computed, not twice credited
     wider = dc.batched_prefill_throughput(TOY_MODEL, TOY_CHIP, "fp8", 1000.0, 0.5, qk_dim=96, **FLAT)
     assert wider["t_attention"] == pytest.approx(cached["t_attention"] * (96 + 64) / 128)
+
+
+def test_idle_time_is_charged_at_the_idle_power_fraction():
+    busy = dc.wh_per_prompt(1000, 500, 10_000, 1000, 1.0)                      # 0.6 chip-seconds at 1 kW
+    half = dc.wh_per_prompt(1000, 500, 10_000, 1000, 1.0, utilization=0.5, idle_power_fraction=0.2)
+    assert half == pytest.approx(busy * 1.2)                                    # 0.6 s idle at 20% power
+    assert dc.wh_per_prompt(1000, 500, 10_000, 1000, 1.0, utilization=0.5, idle_power_fraction=0.0) == \
+        pytest.approx(busy)
+
+
+def _entry(key, predicted, **extra):
+    return dict(key=key, disclosure=key, unit="x", disclosed=1.0, predicted=predicted, lo=predicted, hi=predicted,
+                link="l", lever="v", **extra)
+
+
+def test_the_count_is_over_independent_predictions_not_rows():
+    table = dc.comparison([
+        _entry("decode", 0.1), _entry("prefill", 1.2),
+        _entry("cost", 8.0, derived=True),                                     # derived from decode and prefill
+        _entry("wh_a", 1.1, prediction="energy", check="consistency", band_lo=0.2, band_hi=20.0),
+        _entry("wh_b", 0.7, prediction="energy", check="consistency"),
+        _entry("deal", 1.4, check="consistency"),
+    ])
+    saved = dc.results_from(table)
+    assert saved["n_disclosures"] == 4 and saved["n_disclosure_rows"] == 6
+    assert saved["disclosures_within_factor_1_5"] == 3
+    assert (saved["tests_within_factor_1_5"], saved["n_tests"]) == (1, 2)
+    assert (saved["consistency_checks_within_factor_1_5"], saved["n_consistency_checks"]) == (2, 2)
+    assert table.set_index("key").loc["wh_a", "band_hi"] == 20.0
+    # one shared prediction counts as agreeing only if every disclosure it is held against agrees
+    split = dc.comparison([_entry("wh_a", 1.1, prediction="energy"), _entry("wh_b", 0.5, prediction="energy")])
+    assert dc.results_from(split)["disclosures_within_factor_1_5"] == 0
