@@ -191,15 +191,15 @@ def decode_throughput(model: str, hardware: str, precision: str, n_chips: int, i
             "batch": int(pick["batch"]), "per_user": float(pick["output_tokens_per_s_per_user"]), "n_chips": int(n_chips)}
 
 
-#: Cumulative what-ifs for a decode prediction, each a (label, hardware overrides, efficiency overrides) step:
-#: communication hidden behind compute (DeepSeek overlaps its expert-parallel dispatch and combine with two
-#: micro-batches; the model charges tensor-parallel all-reduces over the whole replica), then attention at
-#: the weight GEMMs' share of peak (the fitted attention factor prices MLA's latent attention at ~9% of it).
+#: Cumulative what-ifs for the generic tensor-parallel decode, each a (label, hardware overrides, efficiency
+#: overrides) step: communication hidden behind compute, then attention at the weight GEMMs' efficiency on the
+#: BF16 peak (factor 0.5 of an FP8 model's GEMM rate: attention never runs above the BF16 peak). DeepSeek's own
+#: layout is :func:`ep_decode_throughput` and its what-ifs :data:`EP_DECODE_WHAT_IFS`.
 DECODE_WHAT_IFS = (
     ("as shipped", {}, {}),
     ("communication hidden behind compute", {"scale_up_gb_per_s": np.inf}, {"message_latency_s": 0.0}),
-    ("... and attention at the GEMMs' efficiency", {"scale_up_gb_per_s": np.inf},
-     {"message_latency_s": 0.0, "attention_compute_factor": 1.0}),
+    ("... and attention at the GEMMs' efficiency on the BF16 peak", {"scale_up_gb_per_s": np.inf},
+     {"message_latency_s": 0.0, "attention_compute_factor": 0.5}),
 )
 
 
@@ -280,7 +280,8 @@ def deepseek_day(disclosed: Mapping, model: str = "deepseek-v3", hardware: str =
     -------
     dict
         ``request_input_tokens``, ``request_output_tokens`` (the implied request), ``decode`` and ``prefill``
-        (dicts of :func:`decode_throughput` / :func:`prefill_throughput` per chip plus ``per_node*``),
+        (dicts of :func:`ep_decode_throughput` / :func:`batched_prefill_throughput` per chip plus ``per_node*``),
+        ``decode_generic`` and ``prefill_generic`` (the same for the generic replica), ``scale_out_gb_per_s``,
         ``nodes``, ``nodes_lo``, ``nodes_hi`` (lo/hi: at the high/low throughput), ``cost_usd_per_day*``,
         ``usd_per_mtok*`` (per million tokens, input and output), ``margin*``, ``revenue_usd_per_day``,
         ``capex_cost_usd_per_day`` (when costed).
