@@ -488,6 +488,9 @@ def plot_price_vs_floor(observed_year: float, price: float, paths: dict, floor: 
         ``{label: decimal year}`` marked with dotted verticals.
     floored : sequence of str
         Paths held at the floor once they reach it (a model's own price cannot stay below its serving cost).
+
+    The y axis spans the observed price down to a quarter of the floor's low end, so the
+    crossings stay readable; a path that keeps falling leaves through the bottom.
     """
     import matplotlib.pyplot as plt
 
@@ -505,6 +508,8 @@ def plot_price_vs_floor(observed_year: float, price: float, paths: dict, floor: 
     ax.axhline(floor, color="k", lw=1, label="cost floor, central")
     ax.plot([observed_year], [price], "k*", ms=12, label=f"{label} (observed)")
     ax.set_yscale("log")
+    # the range that matters: the price down to below the floor (paths falling further leave through the bottom)
+    ax.set_ylim(min(floor_band[0], floor) / 4, max(price, floor_band[1]) * 2)
     ax.set_xlabel("year")
     ax.set_ylabel("USD per million output tokens (prompts included)")
     ax.set_title("One model's price path against the cost floor of its class")
@@ -517,12 +522,13 @@ def class_cost_floor(model: str, chip: str, costs: pd.DataFrame, precision: str 
                      utilization: float = 0.6, cost_of_capital: float = 0.09, depreciation_years: float = 5.0,
                      compute_share: float = 0.6, network_share: float = 0.1, network_life_years: float = 6.0,
                      facility_life_years: float = 15.0, pue: float = 1.3, electricity_usd_per_kwh: float = 0.0806,
-                     server_overhead: float = 1.5) -> dict:
+                     server_overhead: float = 1.5, other_opex_usd_per_year: float = 0.0) -> dict:
     """Cost floor of serving ``model`` on ``chip`` in a large facility, per million output tokens at a token mix.
 
     The same chain as notebook 04 (defaults are its parameters): throughput at the interactivity target from
     :mod:`analysis.throughput`, server price from ``cost_assumptions.csv``, capital recovered at
-    ``cost_of_capital``. Used as the lower bound of a model class's API price path.
+    ``cost_of_capital``, ``other_opex_usd_per_year`` (staff, maintenance, software) per accelerator. Used as the
+    lower bound of a model class's API price path.
 
     Returns
     -------
@@ -537,7 +543,203 @@ def class_cost_floor(model: str, chip: str, costs: pd.DataFrame, precision: str 
     server = float(lookup(costs, "server_cost_per_accelerator_usd", chip)["value"])
     parts = cost_components_usd_per_mtok(server, depreciation_years, tps, utilization, tdp_kw * server_overhead, pue,
                                          electricity_usd_per_kwh, compute_share, facility_life_years, cost_of_capital,
-                                         network_share=network_share, network_life_years=network_life_years)
+                                         other_opex_usd_per_year, network_share=network_share,
+                                         network_life_years=network_life_years)
     out = {k: float(v) for k, v in parts.items()}
     out["tokens_per_s"] = tps
     return out
+
+
+# --------------------------------------------------------------------------------------
+# A floor that moves: new capacity against a falling price
+# --------------------------------------------------------------------------------------
+
+def declining_annuity_factor(rate, years, decline_per_year):
+    """Present value, at ``rate``, of a revenue of 1 in year 1 falling ``decline_per_year``-fold a year over ``years``.
+
+    ``sum_{t=1..n} decline**-(t-1) / (1 + rate)**t`` (fractional ``years`` count their last part pro rata). With
+    ``decline_per_year = 1`` it is the level annuity ``1 / CRF``.
+    """
+    rate, years, decline = (np.asarray(v, dtype=float) for v in (rate, years, decline_per_year))
+    if np.any(decline <= 0) or np.any(rate < 0) or np.any(years <= 0):
+        raise ValueError("need decline_per_year > 0, rate >= 0 and years > 0")
+    ratio = 1.0 / (decline * (1.0 + rate))           # growth of each year's discounted revenue
+    with np.errstate(divide="ignore", invalid="ignore"):
+        geometric = np.where(np.isclose(ratio, 1.0), years, (1.0 - ratio ** years) / (1.0 - ratio))
+    return geometric / (1.0 + rate)
+
+
+def first_year_floor(components: dict, rate, decline_per_year, server_life_years, network_life_years=6.0,
+                     facility_life_years=15.0) -> dict:
+    """New capacity's break-even price in its first year when the price it earns falls ``decline_per_year``-fold a year.
+
+    A level floor (:func:`cost_components_usd_per_mtok`) recovers each capital part with a level annuity; if the
+    price falls, year one must earn more. Each capital part keeps its own life; energy and opex run over the
+    server's life. Each part is scaled by ``level annuity / declining annuity`` over its life.
+
+    Parameters
+    ----------
+    components : dict
+        :func:`cost_components_usd_per_mtok`'s output (USD per million tokens).
+    rate : float or array
+        Cost of capital (the rate the level floor used).
+    decline_per_year : float or array
+        Fall of the price per year (1 = level: returns the level floor).
+
+    Returns
+    -------
+    dict
+        The same parts at their first-year value, and ``total``.
+    """
+    lives = {"server_capital": server_life_years, "network_capital": network_life_years,
+             "facility_capital": facility_life_years, "energy": server_life_years, "other_opex": server_life_years}
+    out = {}
+    for part, life in lives.items():
+        if part in components:
+            level = declining_annuity_factor(rate, life, 1.0)
+            out[part] = np.asarray(components[part]) * level / declining_annuity_factor(rate, life, decline_per_year)
+    out["total"] = sum(out.values())
+    return out
+
+
+def floor_path(floor_now, year_now, years, hardware_gain_per_year, software_gain_per_year=1.0):
+    """Break-even price of capacity bought in each of ``years``: today's floor divided by the gains since.
+
+    Hardware (cost per unit of serving capacity) and software (tokens per accelerator) improve at stated yearly
+    rates; capacity bought later serves a token for less. Years before ``year_now`` are held at today's floor.
+    """
+    elapsed = np.clip(np.asarray(years, dtype=float) - year_now, 0.0, None)
+    gain = np.asarray(hardware_gain_per_year, dtype=float) * np.asarray(software_gain_per_year, dtype=float)
+    return np.asarray(floor_now, dtype=float) / gain ** elapsed
+
+
+def year_price_meets_floor_path(price_now, year_now, price_decline_per_year, floor_now, floor_decline_per_year):
+    """Decimal year a price falling ``price_decline_per_year``-fold meets a floor falling ``floor_decline_per_year``-fold.
+
+    ``year_now`` when the price is already at or below the floor; ``inf`` (never) when it is above and does not fall
+    faster than the floor.
+    """
+    p, f = np.asarray(price_now, dtype=float), np.asarray(floor_now, dtype=float)
+    relative = np.log(np.asarray(price_decline_per_year, dtype=float)) - np.log(np.asarray(floor_decline_per_year,
+                                                                                          dtype=float))
+    gap = np.log(p / f)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        years = np.where(gap <= 0, 0.0, np.where(relative > 0, gap / relative, np.inf))
+    return np.asarray(year_now, dtype=float) + years
+
+
+def entry_test(price_now, price_decline_per_year, components: dict, rate, server_life_years,
+               network_life_years=6.0, facility_life_years=15.0) -> dict:
+    """Can new capacity enter at today's price? Present value of its falling revenue against its cost.
+
+    Revenue per million tokens a year starts at ``price_now`` and falls ``price_decline_per_year``-fold a year; each
+    cost part is the present value of what the level floor charges over that part's life, and earns the share of
+    revenue the first-year floor gives it, over the same life. Both sides per million tokens of a year's output, so
+    the ratio does not depend on volume; it equals ``price_now / first_year_floor``.
+
+    Returns
+    -------
+    dict
+        ``pv_revenue``, ``pv_cost``, ``ratio`` (revenue over cost: >= 1 means entry pays), ``npv``
+        (revenue minus cost), ``first_year_floor`` (the price that would make ``ratio`` 1), ``enters`` (bool or
+        array).
+    """
+    first = first_year_floor(components, rate, price_decline_per_year, server_life_years, network_life_years,
+                             facility_life_years)
+    lives = {"server_capital": server_life_years, "network_capital": network_life_years,
+             "facility_capital": facility_life_years, "energy": server_life_years, "other_opex": server_life_years}
+    pv_cost = sum(np.asarray(components[k]) * declining_annuity_factor(rate, life, 1.0) for k, life in lives.items()
+                  if k in components)
+    # revenue is shared among the parts as the first-year floor shares them, each part over its own life
+    pv_revenue_per_price = sum(
+        np.asarray(first[k]) / first["total"] * declining_annuity_factor(rate, life, price_decline_per_year)
+        for k, life in lives.items() if k in components)
+    pv_revenue = np.asarray(price_now, dtype=float) * pv_revenue_per_price
+    return {"pv_revenue": pv_revenue, "pv_cost": pv_cost, "ratio": pv_revenue / pv_cost, "npv": pv_revenue - pv_cost,
+            "first_year_floor": first["total"], "enters": np.asarray(price_now) >= first["total"]}
+
+
+def opex_usd_per_accelerator_year(server_cost_usd, maintenance_share_per_year=0.0, software_usd_per_year=0.0,
+                                  staff_usd_per_year=0.0):
+    """Yearly operating cost per accelerator besides energy: maintenance (a share of server cost), software, staff."""
+    return (np.asarray(server_cost_usd, dtype=float) * maintenance_share_per_year + software_usd_per_year
+            + staff_usd_per_year)
+
+
+def floor_grid(model: str, chip: str, costs: pd.DataFrame, interactivities, precisions, **floor_options
+               ) -> pd.DataFrame:
+    """:func:`class_cost_floor` over per-user speeds and precisions (rows that no batch can serve are NaN).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``precision, interactivity, tokens_per_s, floor_usd_per_mtok``.
+    """
+    rows = []
+    for precision in precisions:
+        for speed in interactivities:
+            try:
+                got = class_cost_floor(model, chip, costs, precision=precision, interactivity_target=float(speed),
+                                       **floor_options)
+                rows.append({"precision": precision, "interactivity": float(speed), "tokens_per_s": got["tokens_per_s"],
+                             "floor_usd_per_mtok": got["total"]})
+            except (ValueError, KeyError, IndexError):
+                rows.append({"precision": precision, "interactivity": float(speed), "tokens_per_s": np.nan,
+                             "floor_usd_per_mtok": np.nan})
+    return pd.DataFrame(rows)
+
+
+def plot_floor_grid(grid: pd.DataFrame, prices: dict | None = None, central: tuple | None = None):
+    """The cost floor against per-user speed, one line per precision, with market prices as horizontals."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    for i, (precision, rows) in enumerate(grid.groupby("precision", sort=False)):
+        ax.plot(rows["interactivity"], rows["floor_usd_per_mtok"], "o-", color=f"C{i}", label=f"floor, {precision}")
+    for j, (label, value) in enumerate((prices or {}).items()):
+        ax.axhline(value, color=f"C{j + 4}", ls="--", lw=1, label=label)
+    if central:
+        ax.plot([central[0]], [central[1]], "k*", ms=12, label="central case")
+    ax.set_yscale("log")
+    ax.set_xlabel("tokens per second each user gets")
+    ax.set_ylabel("USD per million output tokens (prompts included)")
+    ax.set_title("Cost floor across per-user speed and precision (gaps: no batch reaches that speed)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_floor_path(year_now: float, price_now: float, price_decline: float, level_floor: float, first_floor: float,
+                    floor_gain: float, end_year: float, price_label: str):
+    """Today's price falling at its measured rate against new capacity's break-even as a falling path."""
+    import matplotlib.pyplot as plt
+
+    years = np.linspace(year_now, end_year, 200)
+    fig, ax = plt.subplots(figsize=(9, 5))
+    ax.plot(years, price_now / price_decline ** (years - year_now), "-", color="C0",
+            label=f"{price_label}, falling {price_decline:.2f}x/yr")
+    ax.plot(years, floor_path(first_floor, year_now, years, floor_gain), "-", color="C3",
+            label=f"new capacity's first-year break-even (price falling), gains {floor_gain:.2f}x/yr")
+    ax.plot(years, floor_path(level_floor, year_now, years, floor_gain), "--", color="C3",
+            label="the same with a level price (the old floor), gains as above")
+    ax.axhline(level_floor, color="0.5", ls=":", lw=1, label="the old floor held at today's costs")
+    ax.set_yscale("log")
+    ax.set_xlabel("year capacity is bought")
+    ax.set_ylabel("USD per million output tokens (prompts included)")
+    ax.set_title("Price against the break-even of new capacity, as both move")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def robust_headline(central: float, draws, threshold: float = 0.10, fmt: str = "{:.3g}") -> dict:
+    """The number to quote: the central value, or the Monte Carlo median with its 5th-95th range when they differ.
+
+    Returns ``{"value", "p5", "p95", "uses_median", "text"}``; ``uses_median`` when
+    ``|median / central - 1| > threshold``.
+    """
+    p5, p50, p95 = (float(v) for v in np.percentile(np.asarray(draws, dtype=float), [5, 50, 95]))
+    uses_median = bool(abs(p50 / central - 1) > threshold) if central else True
+    value = p50 if uses_median else float(central)
+    text = (f"{fmt.format(p50)} (Monte Carlo median; 5th-95th {fmt.format(p5)}-{fmt.format(p95)}; central "
+            f"{fmt.format(central)})" if uses_median else
+            f"{fmt.format(central)} (5th-95th {fmt.format(p5)}-{fmt.format(p95)})")
+    return {"value": value, "p5": p5, "p95": p95, "median": p50, "uses_median": uses_median, "text": text}

@@ -563,6 +563,30 @@ MARKET_PRICES = Schema(
                            - d["blended_3to1_usd_per_mtok"]).abs() <= 1e-6 * (1 + d["blended_3to1_usd_per_mtok"])),),
 )
 
+MARKET_PRICE_HISTORY = Schema(
+    file="market_price_history.csv",
+    columns=(
+        Column("provider", required=True),
+        Column("provider_model_id", required=True),
+        Column("model"),
+        Column("input_usd_per_mtok", "float", required=True, positive=True),
+        Column("output_usd_per_mtok", "float", required=True, positive=True),
+        Column("blended_3to1_usd_per_mtok", "float", required=True, positive=True),
+        Column("observation", required=True, choices=("release", "dated_change")),
+        Column("first_date", "date", required=True),
+        Column("last_date", "date", required=True),
+        Column("first_version", required=True),
+        Column("last_version", required=True),
+        Column("n_releases", "float", required=True, positive=True),
+        Column("source", required=True),
+    ),
+    key=("provider", "provider_model_id", "observation", "first_date", "input_usd_per_mtok", "output_usd_per_mtok"),
+    row_rules=(("blended_3to1_usd_per_mtok must equal (3 x input + output) / 4",
+                lambda d: ((3 * d["input_usd_per_mtok"] + d["output_usd_per_mtok"]) / 4
+                           - d["blended_3to1_usd_per_mtok"]).abs() <= 1e-6 * (1 + d["blended_3to1_usd_per_mtok"])),
+               ("last_date must not be before first_date", lambda d: d["last_date"] >= d["first_date"])),
+)
+
 MARKET_MODEL_MAP = Schema(
     file="market_model_map.csv",
     columns=(
@@ -607,7 +631,8 @@ SCHEMAS: dict[str, Schema] = {"llm_prices": LLM_PRICES, "epoch_price_trends": EP
                               "throughput_measurements": THROUGHPUT_MEASUREMENTS,
                               "compute_split_estimates": COMPUTE_SPLIT_ESTIMATES,
                               "compute_drivers": COMPUTE_DRIVERS, "ai_revenue": AI_REVENUE, "market_prices": MARKET_PRICES,
-                              "market_model_map": MARKET_MODEL_MAP, "operator_disclosures": OPERATOR_DISCLOSURES}
+                              "market_model_map": MARKET_MODEL_MAP, "operator_disclosures": OPERATOR_DISCLOSURES,
+                              "market_price_history": MARKET_PRICE_HISTORY}
 
 
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
@@ -744,6 +769,15 @@ def load_operator_disclosures(data_dir: Path | None = None) -> pd.DataFrame:
     with its unit, the conditions stated with it, whether it is a point, an approximation or a bound, and its source.
     """
     return load("operator_disclosures", data_dir)
+
+
+def load_market_price_history(data_dir: Path | None = None) -> pd.DataFrame:
+    """The dated multi-provider price history built from past genai-prices releases (``data/market_price_history.csv``).
+
+    One row per provider, model id and unchanged price over consecutive releases (``observation`` ``release``),
+    or a price the package dates itself (``dated_change``); see :func:`analysis.market.history_runs`.
+    """
+    return load("market_price_history", data_dir)
 
 
 def validate_all(data_dir: Path | None = None) -> None:

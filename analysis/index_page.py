@@ -40,12 +40,14 @@ DECISION_SUMMARY = [
             "full_window_median_factor_per_year", "{:.0f}x per year",
             "Epoch's rows plus 2025-2026 prices, reasoning models kept; median across thresholds"),
     Finding("LLM price decline to today, Epoch's method: latest 18 months", "01_price_decline",
-            "latest_window_median_factor_per_year", "{:.0f}x per year",
-            "same thresholds fitted on the latest window only, beside the full-window rate; wide intervals"),
+            "latest_window_median_factor_per_year", "{:.1f}x per year",
+            "the full window's thresholds measured on the latest window's own prices (start against end); most "
+            "thresholds reached before the window got no cheaper model"),
     Finding("One open model's own price decline (median over models)", "01_price_decline",
-            "fixed_model_median_factor_per_year", "{:.1f}x per year",
-            "first recorded price to today's cheapest host (genai-prices snapshot); the rate for budgets that keep "
-            "a model"),
+            "fixed_model_median_factor_per_year", "{:.2f}x per year",
+            "cheapest host to cheapest host over the genai-prices release history (same host: no cuts; median host: "
+            "no cheaper); the rate for budgets that keep a model", low="fixed_model_factor_ci_low",
+            high="fixed_model_factor_ci_high", range_label="90% bootstrap interval over models"),
     Finding("LLM price decline, a16z method (MMLU >= 42)", "01_price_decline", "a16z_mmlu42_factor_per_year",
             "{:.1f}x per year", "cheapest monthly price, endpoints; a16z's 1,000x needs its $0.06 end point"),
     Finding("Inference share of AI compute (FLOP), 2026", "02_compute_split", "inference_share_2026", "{:.0%}",
@@ -72,12 +74,14 @@ DECISION_SUMMARY = [
             "latest company guidance (April-June 2026) on one calendar basis, Oracle calendarized; analysts' "
             "estimates never added", low="capex_2026_usd_b_low", high="capex_2026_usd_b_high",
             range_label="low to high guidance"),
-    Finding("2026 inference server capex", "04_capex_allocation", "inference_capex_2026_usd_b", "${:,.0f}B",
-            "75% AI share (unsourced) x 60% servers x a fleet share of inference",
+    Finding("2026 inference server capex", "04_capex_allocation", "inference_capex_2026_headline_usd_b", "${:,.0f}B",
+            "75% AI share (unsourced) x 60% servers x a fleet share of inference; Monte Carlo median where it is "
+            "more than 10% from the central value",
             low="inference_capex_2026_usd_b_p5", high="inference_capex_2026_usd_b_p95",
             range_label="5th-95th percentile over the share definitions"),
-    Finding("Cost floor per million output tokens", "04_capex_allocation", "cost_floor_usd_per_mtok", "${:.3f}",
-            "Llama 3.3 70B on B200, 50 tokens/s per user, 60% utilization, 1:1 tokens, 9% cost of capital",
+    Finding("Cost floor per million output tokens", "04_capex_allocation", "cost_floor_headline_usd_per_mtok", "${:.3f}",
+            "Llama 3.3 70B on B200, 50 tokens/s per user, 60% utilization, 1:1 tokens, 9% cost of capital, "
+            "maintenance opex; Monte Carlo median where it is more than 10% from the central value",
             low="cost_floor_usd_per_mtok_p5", high="cost_floor_usd_per_mtok_p95",
             range_label="5th-95th percentile, the throughput model's out-of-sample error included"),
     Finding("Today's cheapest market price of that model over its floor", "04_capex_allocation",
@@ -85,10 +89,15 @@ DECISION_SUMMARY = [
             "Llama 3.3 70B at the cheapest host (genai-prices snapshot), billed at the same token mix; the median "
             "host in the notebook", low="market_cheapest_over_floor", high="market_median_over_floor",
             range_label="cheapest to median host"),
-    Finding("Year that model's price meets its floor", "04_capex_allocation", "price_meets_floor_year_fixed_rate",
-            "{:.1f}", "today's cheapest host price falling at the fixed-model rate",
-            low="price_meets_floor_year_fixed_rate_early", high="price_meets_floor_year_fixed_rate_late",
-            range_label="over the fixed-model rate's 90% interval"),
+    Finding("Can new capacity enter at today's cheapest price?", "04_capex_allocation", "entry_pv_revenue_over_cost",
+            "{:.2f}x", "present value of a new B200's revenue at today's cheapest host price, falling at the "
+            "cheapest-to-cheapest rate, over its cost (>= 1: entry pays)",
+            low="entry_pv_revenue_over_cost_fast_decline", high="entry_pv_revenue_over_cost_slow_decline",
+            range_label="fast to slow end of the rate's 90% interval"),
+    Finding("Year that model's price meets new capacity's falling floor", "04_capex_allocation",
+            "price_meets_floor_year_fixed_rate", "{:.1f}",
+            "today's cheapest host price falling at its like-for-like rate, against a floor falling with hardware and "
+            "software gains", "never"),
     Finding("Edge vs cloud break-even (Algeria)", "05_edge_vs_cloud", "breakeven_months", "month {:.0f}",
             "the cheapest mix of owned servers and API vs the API alone, billed per request at today's cheapest host, "
             "its price falling to its floor; street card price, staff time; discounted, residual value", "never",
@@ -141,10 +150,12 @@ def fmt_value(value, unit: str = "") -> str:
 
 
 def _format(fmt: str, value) -> str:
+    """``fmt.format(value)``, negative money written ``-$15B`` (not ``$-15B``)."""
     try:
-        return fmt.format(value)
+        text = fmt.format(value)
     except (TypeError, ValueError):
         return fmt_value(value)
+    return re.sub(r"\$-", "-$", text)
 
 
 def decision_rows(runs) -> list[dict]:
@@ -172,8 +183,17 @@ def decision_rows(runs) -> list[dict]:
     return rows
 
 
-def caption(figure: str) -> str:
-    """A caption from a figure's file name: ``figures/pareto_llama-3.3-70b.png`` -> "Pareto llama-3.3-70b"."""
+def caption(figure: str, stem: str = "") -> str:
+    """A figure's caption: the figure catalog's line (:data:`analysis.result_catalog.FIGURES`), else its file name.
+
+    ``figures/pareto_llama-3.3-70b.png`` of 03 -> "Per-user speed against throughput per chip,
+    llama-3.3-70b"; a figure missing from the catalog -> "Pareto llama-3.3-70b".
+    """
+    from analysis.result_catalog import figure_caption
+
+    found = figure_caption(str(figure), stem)
+    if found:
+        return found
     name = Path(figure).stem.replace("_", " ")
     return name[:1].upper() + name[1:]
 
@@ -188,8 +208,8 @@ def notebook_title(folder: Path, stem: str) -> str:
     for cell in cells:
         if cell.get("cell_type") == "markdown":
             match = re.search(r"^#+\s*(.+)$", "".join(cell.get("source", "")), flags=re.M)
-            if match:
-                return match.group(1).strip()
+            if match:       # Markdown's escapes (\$ keeps MathJax off a dollar sign) are not part of the title
+                return re.sub(r"\\([\\`*_{}\[\]()#+\-.!$])", r"\1", match.group(1).strip())
     return stem
 
 
@@ -207,7 +227,7 @@ def notebook_sections(runs) -> list[dict]:
         sections.append({
             "stem": run.stem, "title": notebook_title(Path(run.folder), run.stem) if run.folder else run.stem,
             "ok": run.ok, "failure": "" if run.ok else run.failure_line(), "seconds": run.seconds,
-            "figures": [{"src": f"{run.stem}/{fig}", "caption": caption(fig)} for fig in run.figures],
+            "figures": [{"src": f"{run.stem}/{fig}", "caption": caption(fig, run.stem)} for fig in run.figures],
             "results": results,
         })
     return sections

@@ -343,14 +343,16 @@ def fit_decline(seq: pd.DataFrame, alpha: float = 0.10) -> DeclineFit:
         raise ValueError(f"fit_decline needs at least 3 points on 2 dates, got {len(seq)}")
     x = np.array([pd.Timestamp(d).toordinal() for d in seq["date"]], dtype=float)
     y = np.log10(seq["price_usd_per_mtok"].to_numpy(dtype=float))
-    result = sm.OLS(y, sm.add_constant(x)).fit()
-    slope = float(result.params[1])
-    slope_lo, slope_hi = (float(v) for v in result.conf_int(alpha=alpha)[1])
+    with np.errstate(divide="ignore", invalid="ignore"):   # a flat series (a stall) has no variance to explain
+        result = sm.OLS(y, sm.add_constant(x)).fit()
+        slope = float(result.params[1])
+        slope_lo, slope_hi = (float(v) for v in result.conf_int(alpha=alpha)[1])
+        r2 = float(result.rsquared)
     return DeclineFit(
         factor_per_year=10.0 ** (-slope * DAYS_PER_YEAR),
         ci_low=10.0 ** (-slope_hi * DAYS_PER_YEAR),
         ci_high=10.0 ** (-slope_lo * DAYS_PER_YEAR),
-        r2=float(result.rsquared),
+        r2=r2,
         n=len(seq),
         start=pd.Timestamp(seq["date"].min()),
         end=pd.Timestamp(seq["date"].max()),
@@ -719,5 +721,92 @@ def plot_price_frontier(df: pd.DataFrame, benchmarks, label: bool = True):
         ax.set_ylabel("USD per million tokens (3:1 blend)")
         ax.set_title(f"Price against {BENCHMARKS[bench]['label']}")
         ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def refit_window(df: pd.DataFrame, thresholds: pd.DataFrame, start, end=None, benchmark_meta: dict | None = None,
+                 exclude_reasoning: bool = True) -> pd.DataFrame:
+    """The same thresholds, measured on a window's own points: the cheapest price at its start against its end.
+
+    For each threshold (``benchmark, threshold_model, lower`` rows, e.g. the full window's
+    :func:`frontier_trends`), the cheapest price of an eligible model available at ``start`` (carried in from
+    before the window) is set against the cheapest available at ``end``; a threshold whose price did not fall
+    (no cheaper model arrived) counts as 1x per year, the evidence of a stall that a refit on in-window points
+    alone would drop. A threshold first reached inside the window (``status`` ``new``) starts at its first
+    eligible price.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``benchmark, threshold_model, lower, status, start, end, start_price, end_price, end_model, n_new_cheaper,
+        years, factor_per_year`` (endpoint factor; ``factor_per_year_ols`` by OLS on the step points, start and held
+        end included, where there are 3 or more distinct dates).
+    """
+    meta = BENCHMARKS if benchmark_meta is None else benchmark_meta
+    start = pd.Timestamp(start)
+    end = pd.Timestamp(end) if end is not None else df["date"].max()
+    if exclude_reasoning:
+        df = df[~df["reasoning"].astype(bool)]
+    df = df[df["date"] <= end]
+    records = []
+    for bench, model, lower in thresholds[["benchmark", "threshold_model", "lower"]].drop_duplicates().itertuples(
+            index=False):
+        upper = meta[bench].get("upper")
+        rows = df[df[bench].notna() & (df[bench] >= lower) & (df[bench] < (np.inf if upper is None else upper))]
+        if rows.empty:
+            continue
+        rows = rows.sort_values("date", kind="stable")
+        before = rows[rows["date"] < start]
+        inside = rows[rows["date"] >= start]
+        if not before.empty:
+            status, t0 = "existing", start
+            best = before.loc[before["price_usd_per_mtok"].idxmin()]
+        else:
+            status, t0 = "new", inside["date"].iloc[0]
+            best = inside[inside["date"] == t0].sort_values("price_usd_per_mtok").iloc[0]
+        p0 = float(best["price_usd_per_mtok"])
+        steps = [(t0, p0)]
+        running, owner = p0, best["model"]
+        for date, price, name in inside[["date", "price_usd_per_mtok", "model"]].itertuples(index=False):
+            if price < running:
+                running, owner = float(price), name
+                steps.append((date, running))
+        years = (end - t0).days / 365.25
+        n_new = len(steps) - 1
+        points = pd.DataFrame(steps + [(end, running)], columns=["date", "price_usd_per_mtok"]).drop_duplicates(
+            "date", keep="last")
+        ols = fit_decline(points).factor_per_year if len(points) >= 3 else np.nan
+        records.append({"benchmark": bench, "threshold_model": model, "lower": float(lower), "status": status,
+                        "start": t0, "end": end, "start_price": p0, "end_price": running, "end_model": owner,
+                        "n_new_cheaper": n_new, "years": years,
+                        "factor_per_year": (p0 / running) ** (1 / years) if years > 0 else np.nan,
+                        "factor_per_year_ols": ols})
+    return pd.DataFrame.from_records(records, columns=[
+        "benchmark", "threshold_model", "lower", "status", "start", "end", "start_price", "end_price", "end_model",
+        "n_new_cheaper", "years", "factor_per_year", "factor_per_year_ols"])
+
+
+def plot_window_refit(refit: pd.DataFrame, full: pd.DataFrame, window_start):
+    """Each threshold's rate over the latest window (same thresholds, endpoints) against its full-window fit."""
+    import matplotlib.pyplot as plt
+
+    merged = refit.merge(full[["benchmark", "threshold_model", "lower", "factor_per_year"]],
+                         on=["benchmark", "threshold_model", "lower"], suffixes=("", "_full"))
+    fig, ax = plt.subplots(figsize=(9, 0.3 * max(len(merged), 4) + 1.5))
+    labels = [f"{BENCHMARKS[b]['label']} ≥ {lo:g} ({m}){' [new]' if s == 'new' else ''}"
+              for b, lo, m, s in merged[["benchmark", "lower", "threshold_model", "status"]].itertuples(index=False)]
+    y = np.arange(len(merged))
+    ax.scatter(merged["factor_per_year_full"], y, marker="o", color="0.6", label="full window (OLS fit)")
+    ax.scatter(merged["factor_per_year"], y, marker="D", color="C3", label="latest window, same threshold (endpoints)")
+    ax.axvline(1.0, color="k", lw=0.8, ls=":")
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_xscale("log")
+    from analysis.plotting import plain_log_ticks
+
+    plain_log_ticks(ax, "x")
+    ax.set_xlabel("price reduction factor per year (log scale; 1 = no cheaper model)")
+    ax.set_title(f"The same thresholds since {pd.Timestamp(window_start):%Y-%m-%d}")
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -31,22 +31,52 @@ CATALOG: dict[str, tuple[str, str]] = {
     "a16z_mmlu42_claimed_over_ours": ("ratio", "a16z's 1,000x over the factor the shipped points give"),
     "a16z_mmlu_thresholds": ("MMLU score", "MMLU thresholds of the a16z curves"),
     "a16z_published_end_price": ("USD per M tokens", "a16z's end-point price (cheapest third-party host)"),
-    "a16z_cheapest_host_end_price": ("USD per M tokens", "end price of the a16z curve with the cheapest host of each "
-                                                         "model (market snapshot)"),
-    "a16z_cheapest_host_mmlu42_factor_per_year": ("x per year", "a16z method at MMLU >= 42 with cheapest-host prices, "
-                                                                "to today"),
-    "a16z_cheapest_host_mmlu42_total_factor": ("x", "total price fall at MMLU >= 42 with cheapest-host prices, to today"),
-    "a16z_listed_only_mmlu42_factor_per_year": ("x per year", "the same a16z curve to today with listed prices only"),
-    "fixed_model_median_factor_per_year": ("x per year", "one open model's own price decline, launch price to today's "
-                                                         "cheapest host, median over models"),
-    "fixed_model_factor_ci_low": ("x per year", "low end of the fixed-model rate's 90% bootstrap interval"),
-    "fixed_model_factor_ci_high": ("x per year", "high end of the fixed-model rate's 90% bootstrap interval"),
-    "fixed_model_n_models": ("", "open models with a launch price and a price today"),
+    "a16z_cheapest_host_end_price": ("USD per M tokens", "end price of the a16z curve with dated cheapest-host prices"),
+    "a16z_cheapest_host_mmlu42_factor_per_year": ("x per year", "a16z method at MMLU >= 42 with dated cheapest-host "
+                                                                "prices at both ends (price history span), endpoints"),
+    "a16z_cheapest_host_mmlu42_total_factor": ("x", "total price fall at MMLU >= 42 with dated cheapest-host prices "
+                                                    "over the price history span"),
+    "a16z_cheapest_host_start_month": ("month", "first month of the cheapest-host a16z curve"),
+    "a16z_listed_only_host_span_factor_per_year": ("x per year", "the a16z curve with listed prices only, over the "
+                                                                 "same months as the cheapest-host curve"),
+    "a16z_listed_only_mmlu42_factor_per_year": ("x per year", "the a16z curve from a16z's start to today with listed "
+                                                              "prices only"),
+    "fixed_model_median_factor_per_year": ("x per year", "one open model's own price decline, cheapest host to "
+                                                         "cheapest host (dated release history), median over models"),
+    "fixed_model_factor_ci_low": ("x per year", "low end of the cheapest-to-cheapest rate's 90% bootstrap interval"),
+    "fixed_model_factor_ci_high": ("x per year", "high end of the cheapest-to-cheapest rate's 90% bootstrap interval"),
+    "fixed_model_n_models": ("", "open models with dated host prices over the minimum span"),
+    "fixed_model_share_no_cheaper_cheapest": ("fraction", "share of models whose cheapest host got no cheaper"),
+    "fixed_model_fixed_panel_factor_per_year": ("x per year", "cheapest-to-cheapest rate counting only providers the "
+                                                              "package covered at each model's first date"),
+    "fixed_model_median_host_factor_per_year": ("x per year", "one open model's own price decline, median host to "
+                                                              "median host, median over models"),
+    "fixed_model_median_host_ci_low": ("x per year", "low end of the median-to-median rate's 90% bootstrap interval"),
+    "fixed_model_median_host_ci_high": ("x per year", "high end of the median-to-median rate's 90% bootstrap interval"),
+    "fixed_model_share_no_cheaper_median": ("fraction", "share of models whose median host got no cheaper"),
+    "fixed_model_same_sku_factor_per_year": ("x per year", "one host's own list price of one model over time, median "
+                                                           "over models of their SKUs' rates"),
+    "same_sku_share_never_cut": ("fraction", "share of SKUs (any model) observed over the minimum span whose list "
+                                             "price never fell"),
+    "n_same_sku_series": ("", "SKUs (provider and model id) observed over the minimum span"),
+    "fixed_model_mixed_kinds_factor_per_year": ("x per year", "the old reading: first recorded price (mixed kinds) "
+                                                              "to today's cheapest host, median over models"),
+    "market_history_first_release": ("date", "upload date of the first genai-prices release in the price history"),
+    "market_history_last_release": ("date", "upload date of the latest genai-prices release in the price history"),
     "full_window_median_factor_per_year": ("x per year", "Epoch's method on the extended data, full window, median "
                                                          "across thresholds"),
-    "latest_window_median_factor_per_year": ("x per year", "Epoch's method on the latest window only, median across "
-                                                           "thresholds"),
-    "latest_window_n_trends": ("", "thresholds with a trend in the latest window"),
+    "latest_window_median_factor_per_year": ("x per year", "the full window's thresholds measured on the latest "
+                                                           "window (cheapest price at its start against its end), "
+                                                           "median across thresholds"),
+    "latest_window_existing_thresholds_median_factor_per_year": ("x per year", "the same, thresholds reached before "
+                                                                               "the window only"),
+    "latest_window_new_thresholds_median_factor_per_year": ("x per year", "the same, thresholds first reached inside "
+                                                                          "the window (from their first price)"),
+    "latest_window_n_existing_thresholds": ("", "thresholds reached before the latest window"),
+    "latest_window_n_stalled_thresholds": ("", "of those, thresholds no cheaper model reached in the window"),
+    "latest_window_points_only_median_factor_per_year": ("x per year", "the old reading: Epoch's fit on the latest "
+                                                                       "window's points alone (other thresholds)"),
+    "latest_window_n_trends": ("", "thresholds measured over the latest window"),
     "latest_window_start": ("date", "first day of the latest window"),
     "latest_price_date": ("date", "date of the newest price row"),
     "market_package_version": ("", "genai-prices version of the market snapshot"),
@@ -126,8 +156,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cost_floor_reference": ("", "model, chip and operating point of the cost floor"),
     "cost_of_capital": ("fraction per year", "providers' cost of capital used (parameter provider_cost_of_capital)"),
     "deloitte_inference_chip_market_usd_b": ("USD billion", "Deloitte's inference-optimized chip market"),
-    "fixed_model_decline_per_year": ("x per year", "one model's own price decline used (notebook 01's fixed-model "
-                                                   "rate)"),
+    "fixed_model_decline_per_year": ("x per year", "one model's own price decline used: notebook 01's like-for-like "
+                                                   "rate of the same kind of price"),
     "inference_share_definition": ("", "which inference share the capex chain uses"),
     "inference_share_fleet": ("fraction", "inference share of the accelerator fleet"),
     "inference_share_flop_2026": ("fraction", "inference share of FLOP in 2026 (notebook 02's driver model)"),
@@ -139,10 +169,44 @@ CATALOG: dict[str, tuple[str, str]] = {
     "inference_tokens_per_year": ("output tokens per year", "token capacity of the 2026 inference servers "
                                                             "(a capacity, not demand)"),
     "monte_carlo_seconds": ("s", "time the Monte Carlo took"),
-    "price_meets_floor_year_fixed_rate": ("year", "year the reference model's price meets the cost floor, falling "
-                                                  "at the fixed-model rate"),
-    "price_meets_floor_year_a16z_rate": ("year", "the same year at a16z's capability-level rate"),
-    "price_meets_floor_year_epoch_rate": ("year", "the same year at Epoch AI's median capability-level rate"),
+    "price_meets_floor_year_fixed_rate": ("year", "year the reference model's price, falling at its like-for-like "
+                                                  "rate, meets new capacity's falling break-even (None: never)"),
+    "price_meets_static_floor_year": ("year", "the same year against a floor held at today's costs (the old, static "
+                                              "reading; None: never)"),
+    "fixed_model_rate_kind": ("", "kind of like-for-like rate applied: cheapest (host to host) or median"),
+    "other_opex_usd_per_accelerator_year": ("USD per accelerator-year", "maintenance, serving software and staff in "
+                                                                        "the cost floor"),
+    "cost_floor_usd_per_mtok_without_opex": ("USD per M output tokens", "the cost floor without other opex"),
+    "cost_floor_usd_per_mtok_median": ("USD per M output tokens", "Monte Carlo median of the cost floor"),
+    "cost_floor_headline_usd_per_mtok": ("USD per M output tokens", "the cost floor to quote: central value, or the "
+                                                                    "Monte Carlo median when it is >10% away"),
+    "cost_floor_headline_is_median": ("", "whether the cost floor headline is the Monte Carlo median"),
+    "inference_capex_2026_usd_b_median": ("USD billion", "Monte Carlo median of 2026 inference server spend"),
+    "inference_capex_2026_headline_usd_b": ("USD billion", "2026 inference server spend to quote: central value, or "
+                                                           "the Monte Carlo median when it is >10% away"),
+    "inference_capex_2026_headline_is_median": ("", "whether the inference capex headline is the Monte Carlo median"),
+    "inference_tokens_per_year_median": ("output tokens per year", "Monte Carlo median of the 2026 inference token "
+                                                                   "capacity"),
+    "inference_tokens_per_year_headline": ("output tokens per year", "token capacity to quote: central value, or the "
+                                                                     "Monte Carlo median when it is >10% away"),
+    "new_capacity_floor_usd_per_mtok": ("USD per M output tokens", "first-year break-even price of capacity bought "
+                                                                   "today when its price falls at the like-for-like rate"),
+    "new_capacity_floor_over_level_floor": ("x", "that first-year break-even over the level (annuity) floor"),
+    "market_price_over_new_capacity_floor": ("x", "today's reference price over new capacity's first-year break-even"),
+    "entry_pv_revenue_over_cost": ("x", "entry test: present value of a new accelerator's falling revenue at today's "
+                                        "price over its cost (>= 1: entry pays)"),
+    "entry_pv_revenue_over_cost_fast_decline": ("x", "the entry test at the fast end of the rate's interval"),
+    "entry_pv_revenue_over_cost_slow_decline": ("x", "the entry test at the slow end of the rate's interval"),
+    "entry_npv_usd_per_mtok_year": ("USD per M tokens of yearly output", "net present value of entering at today's "
+                                                                         "price"),
+    "new_capacity_can_enter": ("", "whether new capacity recovers its cost at today's price, falling"),
+    "floor_gain_per_year": ("x per year", "yearly fall of new capacity's break-even (hardware x software gains)"),
+    "hardware_gain_per_year": ("x per year", "hardware price-performance gain used (Epoch AI)"),
+    "software_gain_per_year": ("x per year", "serving software gain used (derived from Microsoft's statement)"),
+    "cost_floor_grid_min_usd_per_mtok": ("USD per M output tokens", "lowest floor across the per-user speeds and "
+                                                                    "precisions shown"),
+    "cost_floor_grid_max_usd_per_mtok": ("USD per M output tokens", "highest floor across the per-user speeds and "
+                                                                    "precisions shown"),
     "price_observed": ("date", "when the reference API price was observed"),
     "price_reference_usd_per_mtok_output": ("USD per M output tokens", "reference API price at the workload's "
                                                                        "token mix"),
@@ -401,4 +465,159 @@ def describe(key: str, stem: str = "") -> tuple[str, str] | None:
             base = describe(key[: -len(suffix)], stem)
             if base is not None:
                 return base[0], template.format(base[1])
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# Kinds: how a result is compared and formatted
+# --------------------------------------------------------------------------------------
+
+#: What a result is, for comparisons and tables. ``year`` and ``date`` change by absolute
+#: differences (a relative change of a calendar year means nothing); ``duration`` (how long a
+#: step of the run took) and ``metadata`` (about the run, not the world) are left out of comparisons.
+KINDS = ("money", "share", "year", "date", "count", "ratio", "quantity", "label", "duration", "metadata")
+
+#: Kinds the unit does not tell (keys and ``"<stem>.<key>"`` as in :data:`CATALOG`).
+KIND_OF: dict[str, str] = {
+    "monte_carlo_seconds": "duration",
+    "market_package_version": "metadata",
+    "monte_carlo_draws": "metadata",
+    "input_weight": "ratio",
+    "epoch_reproduction_max_abs_log10_error": "quantity",
+    "a16z_mmlu_thresholds": "label",
+}
+
+#: Leading words of a unit -> kind (first match wins); anything else with a unit is a ``quantity``.
+_UNIT_KINDS = (("USD", "money"), ("fraction", "share"), ("percentage points", "share"), ("year", "year"),
+               ("date", "date"), ("s", "duration"), ("x", "ratio"), ("ratio", "ratio"))
+
+
+def kind(key: str, stem: str = "", value=None) -> str:
+    """The kind of a result key (one of :data:`KINDS`).
+
+    From :data:`KIND_OF` first, else from the catalog's unit (``USD...`` money, ``fraction``
+    share, ``year``, ``date``, ``s`` duration, ``x...`` ratio, any other unit a quantity); a
+    key without a unit is a ``count`` when ``value`` is a number, else a ``label``. Keys
+    ending in ``_seconds`` are durations.
+
+    Parameters
+    ----------
+    key : str
+        The ``results.json`` key.
+    stem : str
+        The notebook that saved it.
+    value : object, optional
+        The value, to tell a count from a label when the catalog gives no unit.
+    """
+    for name in (f"{stem}.{key}" if stem else None, key):
+        if name and name in KIND_OF:
+            return KIND_OF[name]
+    if key.endswith("_seconds"):
+        return "duration"
+    for suffix in SUFFIXES:
+        if key.endswith(suffix) and key[: -len(suffix)] in KIND_OF:
+            return KIND_OF[key[: -len(suffix)]]
+    entry = describe(key, stem)
+    unit = entry[0] if entry else ""
+    if unit:
+        if unit == "x" or unit.startswith("x "):
+            return "ratio"
+        for word, found in _UNIT_KINDS:
+            if unit == word or unit.startswith(word + " ") or (word == "USD" and unit.startswith("USD")):
+                return found
+        return "quantity"
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return "count" if numeric else "label"
+
+
+# --------------------------------------------------------------------------------------
+# Figures: one caption per saved figure
+# --------------------------------------------------------------------------------------
+
+#: ``"<stem>.<figure name>"`` (the name given to :func:`analysis.plotting.savefig`) -> a one-line caption.
+#: A name ending in ``*`` covers every figure starting with it; ``{}`` in its caption is the rest of the name.
+FIGURES: dict[str, str] = {
+    # 01_price_decline
+    "01_price_decline.cheapest_sequences": "Epoch AI's method: the cheapest model above each benchmark threshold "
+                                           "over time, one panel per benchmark",
+    "01_price_decline.forest_decline_factors": "Price decline per year for each benchmark threshold, with 90% "
+                                               "intervals (dashed: median)",
+    "01_price_decline.a16z_monthly_cheapest": "a16z's method: cheapest monthly price above each MMLU score",
+    "01_price_decline.blend_sensitivity": "How the decline rates move with the input:output price blend",
+    "01_price_decline.decline_full_vs_latest_window": "Decline rates re-measured to today: full window against "
+                                                      "the latest 18 months",
+    "01_price_decline.a16z_cheapest_host": "a16z's curve with each open model's cheapest current host",
+    "01_price_decline.fixed_model_declines": "One open model's own price decline, launch price to today's cheapest "
+                                             "host",
+    "01_price_decline.price_capability_frontier": "Today's price-capability frontier: price against benchmark "
+                                                  "score, Pareto front marked",
+    # 02_compute_split
+    "02_compute_split.inference_share": "Inference share of AI compute: driver model, trend and published figures",
+    "02_compute_split.training_vs_inference_compute": "Training and inference compute, stacked to 2026 and on a "
+                                                      "log scale to the horizon",
+    "02_compute_split.tornado_share": "Which drivers move the 2026 inference share (one at a time, low to high)",
+    "02_compute_split.inference_share_band": "Inference share with every ranged driver drawn at once "
+                                             "(5th-95th percentile band)",
+    "02_compute_split.tornado_lifetime": "Which drivers move one model's lifetime inference share",
+    "02_compute_split.lifetime_cost_share": "Lifetime inference share of one model's accelerator time",
+    # 03_chip_throughput
+    "03_chip_throughput.cv_error_by_chip": "Out-of-sample error of the throughput model, by chip",
+    "03_chip_throughput.measured_vs_predicted_out_of_fold": "Measured against predicted throughput, each point "
+                                                            "predicted without its own source",
+    "03_chip_throughput.roofline": "Roofline: why SRAM machines are not bandwidth-bound",
+    "03_chip_throughput.pareto_*": "Per-user speed against throughput per chip, {}",
+    "03_chip_throughput.seed_claims": "The seed article's speed claims beside the model",
+    "03_chip_throughput.unit_economics": "Unit economics at the interactivity target: per chip, system, kilowatt "
+                                         "and dollar",
+    # 04_capex_allocation
+    "04_capex_allocation.capex_by_company": "Capex by company (bars: central; whiskers: published range)",
+    "04_capex_allocation.capex_guidance_history": "Each company's capex guidance as it was stated, and the year "
+                                                  "after",
+    "04_capex_allocation.capex_flow": "From capex to inference server spend, at central values",
+    "04_capex_allocation.cost_floor_distribution": "Monte Carlo distribution of the cost floor per million output "
+                                                   "tokens",
+    "04_capex_allocation.tornado_cost_floor": "Which inputs move the cost floor (one at a time, low to high)",
+    "04_capex_allocation.cost_floor_by_speed_and_precision": "The cost floor against per-user speed, one line per "
+                                                             "precision, with today's market prices",
+    "04_capex_allocation.price_vs_cost_floor": "The reference model's market price falling towards its cost floor",
+    # 05_edge_vs_cloud
+    "05_edge_vs_cloud.cumulative_costs": "Cumulative cost of owning local servers against paying an API",
+    "05_edge_vs_cloud.cost_per_mtok_over_time": "Cost per million output tokens of each option over time",
+    "05_edge_vs_cloud.breakeven_by_volume": "Break-even month against monthly token volume, one line per model of "
+                                            "capacity (gaps: never within the horizon)",
+    "05_edge_vs_cloud.breakeven_heatmap": "Break-even month over electricity price and token volume, by region",
+    # 06_capex_payback
+    "06_capex_payback.anchors": "What 2026's capex needs against what tokens bring in, beside published anchors",
+    "06_capex_payback.gap_fan": "Revenue gap to 2030: central path and Monte Carlo percentiles",
+    "06_capex_payback.tornado_gap": "Which inputs move the 2030 gap (one at a time, low to high)",
+    "06_capex_payback.vintage_charges": "Each capex vintage's yearly charge, stacked, against revenue",
+    # 07_operator_disclosures
+    "07_operator_disclosures.energy_per_prompt_breakdown": "Energy per prompt by component: disclosed against "
+                                                           "predicted",
+    "07_operator_disclosures.cerebras_deal_prices": "Implied price per million output tokens of the Cerebras deal "
+                                                    "against utilization, beside market prices and the cost floor",
+    "07_operator_disclosures.disclosure_ratios": "Each operator disclosure: predicted over disclosed, with its "
+                                                 "interval",
+}
+
+
+def figure_caption(figure: str, stem: str = "") -> str | None:
+    """The catalog's caption of a saved figure (``figures/roofline.png`` or ``roofline``), or None.
+
+    Parameters
+    ----------
+    figure : str
+        The figure's file name or path (its stem is the name given to ``savefig``).
+    stem : str
+        The notebook that saved it.
+    """
+    name = figure.rsplit("/", 1)[-1]
+    name = name[:-4] if name.endswith(".png") else name
+    for entry in (f"{stem}.{name}" if stem else None, name):
+        if entry and entry in FIGURES:
+            return FIGURES[entry]
+    for entry, text in FIGURES.items():
+        owner, _, pattern = entry.rpartition(".")
+        if pattern.endswith("*") and (not stem or owner in ("", stem)) and name.startswith(pattern[:-1]):
+            return text.format(name[len(pattern) - 1:])
     return None

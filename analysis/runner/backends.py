@@ -46,14 +46,29 @@ def kill_children() -> None:
             pass
 
 
+#: Called (in order) before a worker exits because its parent is gone or it got SIGTERM: ``os._exit`` skips
+#: ``atexit`` and ``finally``, so what a worker must not leave behind (temporary folders) is registered here.
+EXIT_CLEANUPS: list[Callable[[], object]] = []
+
+
+def forced_exit(code: int = 1) -> None:
+    """Kill this worker's kernels, run :data:`EXIT_CLEANUPS`, and exit at once."""
+    kill_children()
+    for cleanup in EXIT_CLEANUPS:
+        try:
+            cleanup()
+        except Exception:  # pragma: no cover - exiting regardless
+            pass
+    os._exit(code)
+
+
 def _watch_parent(parent: int, interval: float) -> None:
     import time
 
     while True:
         time.sleep(interval)
         if os.getppid() != parent:
-            kill_children()
-            os._exit(1)
+            forced_exit(1)
 
 
 def start_parent_watchdog(interval: float = 0.5) -> None:
@@ -84,8 +99,7 @@ def _pool_worker_init() -> None:
     start_parent_watchdog()
 
     def _terminated(signum, frame):  # PR_SET_PDEATHSIG: take the kernels along
-        kill_children()
-        os._exit(1)
+        forced_exit(1)
 
     signal.signal(signal.SIGTERM, _terminated)
 

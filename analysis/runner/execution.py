@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import paths
-from analysis.params import ParameterError
+from analysis.params import ParameterError, did_you_mean
 
 DEFAULT_CELL_TIMEOUT_S = 600
 
@@ -89,7 +89,8 @@ def select_notebooks(names: list[str]) -> dict[str, Path]:
             raise ParameterError(f"{stem}.ipynb is not part of the collection: the runner runs NN_name.ipynb notebooks "
                                  f"only (rename it, e.g. 06_{re.sub(r'[^a-z0-9]+', '_', stem.lower()).strip('_')}.ipynb)")
         if stem not in available:
-            raise ParameterError(f"unknown notebook {name!r} (available: {', '.join(available)})")
+            raise ParameterError(f"unknown notebook {name!r}{did_you_mean(stem, available)} "
+                                 f"(available: {', '.join(available)})")
         chosen[stem] = available[stem]
     return chosen
 
