@@ -120,11 +120,12 @@ DECISION_SUMMARY = [
             "capex on the data's path (2027: analysts' $1,116B, then held); prices falling with serving costs",
             "beyond the run's horizon",
             low="gap_2030_usd_b_p5", high="gap_2030_usd_b_p95", range_label="5th-95th percentile"),
-    Finding("Operator disclosures the chain predicts within a factor of 1.5", "07_operator_disclosures",
+    Finding("Independent predictions of operator disclosures within a factor of 1.5", "07_operator_disclosures",
             "disclosures_within_factor_1_5", "{:.0f}",
-            "out of the six the notebook predicts: DeepSeek's serving day (decode, prefill, cost), Google's and OpenAI's "
-            "energy per prompt, the OpenAI-Cerebras deal; the chain as shipped, nothing refitted; which link misses, "
-            "and by how much, in the notebook"),
+            "out of the independent predictions in the notebook (its n_disclosures): DeepSeek's decode and prefill "
+            "(tests; its cost per day derives from them), one energy stand-in against Google's and OpenAI's figures "
+            "and the OpenAI-Cerebras deal (consistency checks driven by chosen inputs); the chain as shipped, nothing "
+            "refitted; which link misses, and by how much, in the notebook"),
 ]
 
 

@@ -363,8 +363,23 @@ for _stem, (_unit, _what) in _DISCLOSURE_KEYS.items():
                                                                        "interval")
     CATALOG[f"07_operator_disclosures.{_stem}_ratio"] = ("ratio", f"{_what}: predicted over disclosed")
 CATALOG.update({
-    "disclosures_within_factor_1_5": ("", "operator disclosures the chain predicts within a factor of 1.5 (07)"),
-    "n_disclosures": ("", "operator disclosures the chain predicts (07)"),
+    "disclosures_within_factor_1_5": ("", "independent predictions of operator disclosures within a factor of 1.5 "
+                                          "(07; derived rows and shared predictions count once)"),
+    "n_disclosures": ("", "independent predictions of operator disclosures (07)"),
+    "tests_within_factor_1_5": ("", "of those, predictions set by the disclosed conditions that agree within 1.5x"),
+    "n_tests": ("", "predictions set by the disclosed conditions (tests)"),
+    "consistency_checks_within_factor_1_5": ("", "predictions driven by chosen inputs (stand-ins, assumed shares) "
+                                                 "that agree within 1.5x"),
+    "n_consistency_checks": ("", "predictions driven by chosen inputs (consistency checks)"),
+    "n_disclosure_rows": ("", "rows of the disclosure comparison table"),
+    "energy_wh_per_prompt_band_lo": ("Wh per prompt", "lowest Wh per prompt over the stand-ins and the idle-power range"),
+    "energy_wh_per_prompt_band_hi": ("Wh per prompt", "highest Wh per prompt over the stand-ins and the idle-power range"),
+    "energy_wh_per_prompt_full_idle_power": ("Wh per prompt", "the reference stand-in with idle servers at full power"),
+    "energy_idle_power_fraction": ("fraction", "idle server power over serving power assumed for the energy prediction"),
+    "cerebras_deal_usd_per_mtok_it_power": ("USD per M output tokens", "deal price with the 750 MW read as IT power"),
+    "cerebras_deal_value_usd_it_power": ("USD", "capacity's value at list price with the 750 MW read as IT power"),
+    "cerebras_deal_value_usd_band_lo": ("USD", "lowest value at list price over utilizations and both MW readings"),
+    "cerebras_deal_value_usd_band_hi": ("USD", "highest value at list price over utilizations and both MW readings"),
     "deepseek_own_cost_usd_per_day": ("USD per day", "DeepSeek's cost from its own nodes, GPUs and $2 per GPU-hour"),
     "deepseek_own_revenue_usd_per_day": ("USD per day", "DeepSeek's token mix at R1's prices (its own arithmetic)"),
     "deepseek_own_margin": ("fraction of cost", "DeepSeek's margin from its own figures (revenue over cost minus one)"),
@@ -382,10 +397,24 @@ CATALOG.update({
     "deepseek_request_input_tokens": ("tokens", "input tokens of the request implied by DeepSeek's token mix and KV "
                                                 "length"),
     "deepseek_request_output_tokens": ("tokens", "output tokens of that implied request"),
-    "deepseek_decode_what_if_comm_hidden_ratio": ("ratio", "decode prediction over disclosed with communication hidden "
-                                                           "behind compute"),
-    "deepseek_decode_what_if_comm_and_attention_ratio": ("ratio", "the same with attention at the GEMMs' efficiency "
-                                                                  "as well"),
+    "deepseek_decode_what_if_not_overlapped_ratio": ("ratio", "expert-parallel decode over disclosed with dispatch/combine "
+                                                     "not hidden behind computation"),
+    "deepseek_decode_what_if_attention_gemm_share_ratio": ("ratio", "expert-parallel decode over disclosed with MLA attention "
+                                                           "at the GEMMs' share of the BF16 peak"),
+    "deepseek_decode_what_if_attention_bf16_peak_ratio": ("ratio", "expert-parallel decode over disclosed with attention at "
+                                                          "100% of the BF16 peak (the ceiling)"),
+    "deepseek_decode_batch_per_gpu": ("sequences", "decode sequences per GPU in the expert-parallel prediction"),
+    "deepseek_decode_batch_per_gpu_memory": ("sequences", "decode sequences one GPU's memory holds (weights, experts, "
+                                                          "BF16 KV cache)"),
+    "deepseek_decode_batch_per_gpu_implied": ("sequences", "sequences per GPU DeepSeek's figures imply (per-node "
+                                                           "throughput / 8 / per-user speed)"),
+    "deepseek_decode_generic_tokens_per_s_per_node": ("output tokens/s per node", "decode on the chain's generic "
+                                                      "tensor-parallel replica of 144 GPUs"),
+    "deepseek_decode_generic_ratio": ("ratio", "that generic replica's decode over disclosed"),
+    "deepseek_prefill_generic_tokens_per_s_per_node": ("input tokens/s per node", "prefill from the chain's generic "
+                                                       "batch-1 prompt (whole prompt computed)"),
+    "deepseek_prefill_what_if_attention_gemm_share_ratio": ("ratio", "batched prefill over disclosed with attention at "
+                                                            "the GEMMs' share of the BF16 peak"),
     "energy_wh_per_prompt_alternatives_min": ("Wh per prompt", "lowest Wh per prompt across the stand-in models and "
                                                                "chips"),
     "energy_wh_per_prompt_alternatives_max": ("Wh per prompt", "highest Wh per prompt across the stand-in models and "
