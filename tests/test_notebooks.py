@@ -133,7 +133,7 @@ SMOKE = {
         "params": ["cerebras_models=[gpt-oss-120b]", "cerebras_utilizations=[0.3, 0.6]",
                    "energy_alternatives=[[gpt-oss-120b, h100-sxm]]"],
         "check": lambda r: (
-            r["n_disclosures"] == 6 and 0 <= r["disclosures_within_factor_1_5"] <= r["n_disclosures"]
+            0 <= r["disclosures_within_factor_1_5"] <= r["n_disclosures"] <= r["n_disclosure_rows"]
             and r["deepseek_own_cost_usd_per_day"] == 87072 and math.floor(100 * r["deepseek_own_margin"]) == 545
             and r["deepseek_cost_per_day_disclosed"] == 87072
             and math.isclose(r["deepseek_cost_per_day_ratio"],
