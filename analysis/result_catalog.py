@@ -283,6 +283,17 @@ CATALOG: dict[str, tuple[str, str]] = {
     "api_fx_premium_used": ("x", "cost of the API's dollars over the official exchange rate"),
     "buyer_cases_never": ("", "buyer cases in which owning never breaks even within the horizon"),
     # 06_capex_payback
+    "first_year_weight": ("fraction", "share of its purchase year a capex vintage is charged and serves (0.5: the "
+                                      "half-year convention)"),
+    "share_of_draws_short_2026_inference_only": ("fraction", "share of Monte Carlo draws in which 2026 revenue falls "
+                                                             "short of inference's share of the charge"),
+    "unstated_revenue_multiple_at_zero_gap_inference_only": ("x", "revenue of the companies with no stated AI run-rate, "
+                                                                  "as a multiple of the stated, at which the 2026 "
+                                                                  "inference-only gap is zero (central inputs)"),
+    "unstated_revenue_multiple_at_zero_gap": ("x", "the same multiple at which the whole 2026 gap is zero"),
+    "price_decline_at_zero_gap_at_horizon": ("x per year", "price decline per year at which the horizon's gap is zero at "
+                                                           "central inputs (slower: revenue covers the charge)"),
+    "price_decline_central": ("x per year", "central price decline per year (serving-cost decline x price-cost link)"),
     "charge_2026_older_vintages_usd_b": ("USD billion per year", "part of the 2026 charge for vintages bought before "
                                                                  "2026"),
     "stated_revenue_in_scope_usd_b": ("USD billion", "AI run-rates stated by the companies whose capex is charged"),
