@@ -262,8 +262,6 @@ def capex_path(capex: pd.DataFrame, companies, first_year: int, horizon: int, es
         ``basis`` (what the figure is).
     """
     rows = []
-    estimates = capex[capex["kind"].isin(["aggregate", "analyst_estimate"])
-                      & (capex["company"] == estimate_group)] if estimate_group else capex.iloc[:0]
     for year in range(int(first_year), int(horizon) + 1):
         try:
             found = aggregate_capex(capex, year, list(companies), **aggregate_options)
@@ -273,9 +271,8 @@ def capex_path(capex: pd.DataFrame, companies, first_year: int, horizon: int, es
             continue
         except ValueError:
             pass
-        est = estimates[(estimates["period_start"] == f"{year}-01") & (estimates["period_end"] == f"{year}-12")]
-        if not est.empty:
-            r = est.sort_values("statement_date").iloc[-1]
+        r = analysts_estimate(capex, estimate_group, year) if estimate_group else None
+        if r is not None:
             point = float(r["point_usd_b"])
             rows.append({"year": year, "capex_usd_b": point,
                          "low_usd_b": float(r["low_usd_b"]) if pd.notna(r["low_usd_b"]) else point,
@@ -290,6 +287,14 @@ def capex_path(capex: pd.DataFrame, companies, first_year: int, horizon: int, es
                      "high_usd_b": last["high_usd_b"] * g, "kind": "projected",
                      "basis": f"previous year x {g:g} (parameter)"})
     return pd.DataFrame(rows)
+
+
+def analysts_estimate(capex: pd.DataFrame, estimate_group: str, year: int):
+    """The latest analysts' aggregate (``kind`` aggregate or analyst_estimate) of ``estimate_group`` for calendar
+    ``year`` in ``data/capex.csv``, as a row; None when there is none."""
+    est = capex[capex["kind"].isin(["aggregate", "analyst_estimate"]) & (capex["company"] == estimate_group)
+                & (capex["period_start"] == f"{year}-01") & (capex["period_end"] == f"{year}-12")]
+    return None if est.empty else est.sort_values("statement_date").iloc[-1]
 
 
 def in_service_weight(ages, life, first_year_weight=1.0):

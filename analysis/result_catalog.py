@@ -286,6 +286,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "buyer_cases_never": ("", "buyer cases in which owning never breaks even within the horizon"),
     "npv_owning_advantage_quoted_as": ("", "median or central: which the summary quotes for the owning option's "
                                            "present value (the >10% rule)"),
+    "npv_owning_advantage_usd_p50": ("USD", "median over the joint draws (throughput, staff, API decline) of the best "
+                                            "owning option's present-value advantage over the API"),
     "servers_best_owned": ("", "servers of the cheapest option that owns at least one"),
     "api_pv_usd": ("USD", "present value of the API bill over the horizon (all the demand)"),
     "npv_owning_advantage_share_of_api": ("fraction", "the best owning option's present-value advantage over the API "
@@ -306,6 +308,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "staff_usd_per_month_low": ("USD per month", "low end of the staff cost drawn in the probability (assumption)"),
     "staff_usd_per_month_high": ("USD per month", "high end of the staff cost drawn in the probability (assumption)"),
     # 06_capex_payback
+    "breakeven_price_usd_per_mtok_p50": ("USD per M tokens", "median over the Monte Carlo of the inference-only "
+                                                             "break-even price"),
+    "gap_2026_inference_only_usd_b_p50": ("USD billion per year", "median over the Monte Carlo of the 2026 "
+                                                                  "inference-only gap"),
     "first_year_weight": ("fraction", "share of its purchase year a capex vintage is charged and serves (0.5: the "
                                       "half-year convention)"),
     "share_of_draws_short_2026_inference_only": ("fraction", "share of Monte Carlo draws in which 2026 revenue falls "
