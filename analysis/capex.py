@@ -488,6 +488,9 @@ def plot_price_vs_floor(observed_year: float, price: float, paths: dict, floor: 
         ``{label: decimal year}`` marked with dotted verticals.
     floored : sequence of str
         Paths held at the floor once they reach it (a model's own price cannot stay below its serving cost).
+
+    The y axis spans the observed price down to a quarter of the floor's low end, so the
+    crossings stay readable; a path that keeps falling leaves through the bottom.
     """
     import matplotlib.pyplot as plt
 
@@ -505,6 +508,8 @@ def plot_price_vs_floor(observed_year: float, price: float, paths: dict, floor: 
     ax.axhline(floor, color="k", lw=1, label="cost floor, central")
     ax.plot([observed_year], [price], "k*", ms=12, label=f"{label} (observed)")
     ax.set_yscale("log")
+    # the range that matters: the price down to below the floor (paths falling further leave through the bottom)
+    ax.set_ylim(min(floor_band[0], floor) / 4, max(price, floor_band[1]) * 2)
     ax.set_xlabel("year")
     ax.set_ylabel("USD per million output tokens (prompts included)")
     ax.set_title("One model's price path against the cost floor of its class")

@@ -366,12 +366,14 @@ def volume_where_owning_wins(server: LocalServer, electricity_usd_per_kwh, api_p
 
 def plot_breakeven_grid(x, y, grid, *, xlabel: str, ylabel: str, title: str, horizon: int, marks=(None, None),
                         ax=None, logy: bool = False):
-    """One heat map of break-even months (blank = never within the horizon) on log-x token volumes."""
+    """One heat map of break-even months (grey = never within the horizon) on log-x token volumes."""
     import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots()
-    mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(grid), cmap="viridis_r", vmin=1, vmax=horizon, shading="auto")
+    from analysis.plotting import sequential_cmap      # the collection's scale: never is grey, as in sweep.html
+
+    mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(grid), cmap=sequential_cmap(), vmin=1, vmax=horizon, shading="auto")
     ax.set_xscale("log")
     if logy:
         ax.set_yscale("log")

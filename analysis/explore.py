@@ -101,8 +101,11 @@ def throughput_explorer(models, hardware, precisions=("bf16", "fp8", "fp4"), *, 
     models, hardware = list(models), list(hardware)
 
     def draw(model, chip, precision, target):
+        from analysis.plotting import plain_log_ticks, tidy
+        from analysis.tables import significant
+
         prec = tp.serving_precision(chip, precision)
-        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
         try:
             chips = tp.deployment_chips(model, chip, prec, input_tokens + output_tokens)
             curve = tp.pareto(model, chip, chips, prec, input_tokens, output_tokens,
@@ -110,31 +113,44 @@ def throughput_explorer(models, hardware, precisions=("bf16", "fp8", "fp4"), *, 
         except ValueError as exc:
             left.text(0.5, 0.5, str(exc), ha="center", va="center", wrap=True, transform=left.transAxes)
             curve = None
-        title = f"{model} on {chip} ({prec})"
+        title = f"{model} on {chip} ({prec}), target {significant(target, 3)} tokens/s per user"
+        said = ""
         if curve is not None and len(curve):
             user, per_chip = curve["output_tokens_per_s_per_user"], curve["output_tokens_per_s_per_chip"]
             left.plot(user, per_chip, marker="o", ms=3)
-            left.set_xscale("log")
-            left.set_yscale("log")
             cost = tp.cost_per_million_tokens(per_chip, table.loc[chip, "rental_usd_per_hour"], utilization)
             right.plot(user, cost, marker="o", ms=3, color="C1")
-            right.set_xscale("log")
-            right.set_yscale("log")
-            best = tp.pick_at_interactivity(curve, target)
             for ax in (left, right):
+                ax.set_xscale("log")
+                ax.set_yscale("log")
                 ax.axvline(target, color="0.4", ls="--", lw=1)
-            if best is not None:
+                plain_log_ticks(ax, "x")
+                plain_log_ticks(ax, "y")
+            best = tp.pick_at_interactivity(curve, target)
+            if best is None:
+                said = (f"no batch reaches {significant(target, 3)} tokens/s per user "
+                        f"(fastest: {significant(float(user.max()), 3)}): "
+                        "no cost at this target")
+                right.text(0.5, 0.5, f"target out of reach:\nfastest {significant(float(user.max()), 3)} tokens/s per user",
+                           ha="center", va="center", transform=right.transAxes, fontsize=10,
+                           bbox={"facecolor": "white", "edgecolor": "0.6"})
+            else:
                 usd = float(tp.cost_per_million_tokens(best["output_tokens_per_s_per_chip"],
                                                        table.loc[chip, "rental_usd_per_hour"], utilization))
-                title += f": batch {int(best['batch'])} at >= {target:g} tokens/s per user"
+                said = f"batch {int(best['batch'])}"
                 if usd == usd:
                     right.plot([best["output_tokens_per_s_per_user"]], [usd], "o", color="C3", ms=8)
-                    title += f", ${usd:.3f} per M tokens at {utilization:.0%} utilization"
+                    said += f", ${usd:.3f} per M output tokens"
+                else:
+                    said += ", no rental price for this chip: no cost"
         left.set_xlabel("output tokens/s per user")
         left.set_ylabel("output tokens/s per chip")
+        left.set_title("throughput", fontsize=10)
         right.set_xlabel("output tokens/s per user")
-        right.set_ylabel(f"USD per million output tokens ({utilization:.0%} utilization)")
-        fig.suptitle(title, fontsize=11)
+        right.set_ylabel("USD per M output tokens")
+        right.set_title(f"cost at {utilization:.0%} utilization", fontsize=10)
+        fig.suptitle(title + (f"\n{said}" if said else ""), fontsize=11)
+        tidy(fig)                     # a labelled tick under every line
         return fig
 
     if not (force if force is not None else interactive()):

@@ -120,11 +120,12 @@ DECISION_SUMMARY = [
             "capex on the data's path (2027: analysts' $1,116B, then held); prices falling with serving costs",
             "beyond the run's horizon",
             low="gap_2030_usd_b_p5", high="gap_2030_usd_b_p95", range_label="5th-95th percentile"),
-    Finding("Operator disclosures the chain predicts within a factor of 1.5", "07_operator_disclosures",
+    Finding("Independent predictions of operator disclosures within a factor of 1.5", "07_operator_disclosures",
             "disclosures_within_factor_1_5", "{:.0f}",
-            "out of the six the notebook predicts: DeepSeek's serving day (decode, prefill, cost), Google's and OpenAI's "
-            "energy per prompt, the OpenAI-Cerebras deal; the chain as shipped, nothing refitted; which link misses, "
-            "and by how much, in the notebook"),
+            "out of the independent predictions in the notebook (its n_disclosures): DeepSeek's decode and prefill "
+            "(tests; its cost per day derives from them), one energy stand-in against Google's and OpenAI's figures "
+            "and the OpenAI-Cerebras deal (consistency checks driven by chosen inputs); the chain as shipped, nothing "
+            "refitted; which link misses, and by how much, in the notebook"),
 ]
 
 
@@ -149,10 +150,12 @@ def fmt_value(value, unit: str = "") -> str:
 
 
 def _format(fmt: str, value) -> str:
+    """``fmt.format(value)``, negative money written ``-$15B`` (not ``$-15B``)."""
     try:
-        return fmt.format(value)
+        text = fmt.format(value)
     except (TypeError, ValueError):
         return fmt_value(value)
+    return re.sub(r"\$-", "-$", text)
 
 
 def decision_rows(runs) -> list[dict]:
@@ -180,8 +183,17 @@ def decision_rows(runs) -> list[dict]:
     return rows
 
 
-def caption(figure: str) -> str:
-    """A caption from a figure's file name: ``figures/pareto_llama-3.3-70b.png`` -> "Pareto llama-3.3-70b"."""
+def caption(figure: str, stem: str = "") -> str:
+    """A figure's caption: the figure catalog's line (:data:`analysis.result_catalog.FIGURES`), else its file name.
+
+    ``figures/pareto_llama-3.3-70b.png`` of 03 -> "Per-user speed against throughput per chip,
+    llama-3.3-70b"; a figure missing from the catalog -> "Pareto llama-3.3-70b".
+    """
+    from analysis.result_catalog import figure_caption
+
+    found = figure_caption(str(figure), stem)
+    if found:
+        return found
     name = Path(figure).stem.replace("_", " ")
     return name[:1].upper() + name[1:]
 
@@ -196,8 +208,8 @@ def notebook_title(folder: Path, stem: str) -> str:
     for cell in cells:
         if cell.get("cell_type") == "markdown":
             match = re.search(r"^#+\s*(.+)$", "".join(cell.get("source", "")), flags=re.M)
-            if match:
-                return match.group(1).strip()
+            if match:       # Markdown's escapes (\$ keeps MathJax off a dollar sign) are not part of the title
+                return re.sub(r"\\([\\`*_{}\[\]()#+\-.!$])", r"\1", match.group(1).strip())
     return stem
 
 
@@ -215,7 +227,7 @@ def notebook_sections(runs) -> list[dict]:
         sections.append({
             "stem": run.stem, "title": notebook_title(Path(run.folder), run.stem) if run.folder else run.stem,
             "ok": run.ok, "failure": "" if run.ok else run.failure_line(), "seconds": run.seconds,
-            "figures": [{"src": f"{run.stem}/{fig}", "caption": caption(fig)} for fig in run.figures],
+            "figures": [{"src": f"{run.stem}/{fig}", "caption": caption(fig, run.stem)} for fig in run.figures],
             "results": results,
         })
     return sections

@@ -21,6 +21,19 @@ class ParameterError(ValueError):
     """A parameter, grid or notebook name the runner cannot accept (one-line message)."""
 
 
+def did_you_mean(name: str, candidates) -> str:
+    """``" (did you mean 'x'?)"`` naming the closest candidate(s) to a mistyped ``name``, else ``""``.
+
+    A candidate that starts with ``name`` (``05`` for ``05_edge_vs_cloud``) counts as close.
+    """
+    import difflib
+
+    candidates = [str(c) for c in candidates]
+    close = [c for c in candidates if name and c.startswith(name)]
+    close = close if len(close) == 1 else difflib.get_close_matches(name, candidates, n=2, cutoff=0.6)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, plus YAML 1.2 floats such as ``1e7`` and ``1.0e7``.
 
@@ -208,7 +221,8 @@ def resolve(stems: list[str], declared: dict[str, dict[str, dict]], cli: list[st
         if not targets or (target and name not in declared[target]):
             where = target or ", ".join(stems)
             known = sorted({n for s in ([target] if target else stems) for n in declared[s]} - set(RUNNER_PARAMETERS))
-            raise ParameterError(f"{origin}: unknown parameter {name!r} for {where} (known: {', '.join(known)})")
+            raise ParameterError(f"{origin}: unknown parameter {name!r} for {where}{did_you_mean(name, known)} "
+                                 f"(known: {', '.join(known)})")
         if not target:
             refuse_conflicting_types(name, {stem: declared[stem][name]["type"] for stem in targets}, origin)
         for stem in targets:

@@ -6,13 +6,29 @@ import os
 from pathlib import Path
 
 PALETTE = "colorblind"
+#: The collection's colour scale for a result over a grid (notebook 05's break-even map, sweep.html's heat maps):
+#: low values bright, high values dark (``viridis_r``: an early break-even reads as bright).
+SEQUENTIAL_CMAP = "viridis_r"
+#: The colour of a cell or point whose outcome is not a number ("never", "n/a"): light grey, always labelled.
+NO_VALUE_COLOR = "0.82"
+
+
+def sequential_cmap():
+    """:data:`SEQUENTIAL_CMAP` with missing (masked) cells drawn in :data:`NO_VALUE_COLOR` rather than left blank."""
+    import matplotlib
+
+    cmap = matplotlib.colormaps[SEQUENTIAL_CMAP].copy()
+    cmap.set_bad(NO_VALUE_COLOR)
+    return cmap
 
 
 def use_style() -> None:
     """Set the collection's seaborn theme and display settings (call once per notebook).
 
     Besides the plotting theme, NumPy scalars print as plain numbers (``2.4``, not
-    NumPy 2's ``np.float64(2.4)``) wherever a notebook prints a dict or list of them.
+    NumPy 2's ``np.float64(2.4)``) wherever a notebook prints a dict or list of them, and
+    every DataFrame or Series a cell shows goes through the collection's table formatter
+    (:mod:`analysis.tables`: units, rounding, blanks for missing, no meaningless index).
     """
     import matplotlib as mpl
     import numpy as np
@@ -23,6 +39,9 @@ def use_style() -> None:
                          "axes.titleweight": "bold", "figure.figsize": (8, 4.5)})
     if int(np.__version__.split(".")[0]) >= 2:
         np.set_printoptions(legacy="1.25")
+    from analysis import tables
+
+    tables.install()
 
 
 class QuietPath(type(Path())):
@@ -53,17 +72,71 @@ def _legend_covers_bars(ax, legend, renderer) -> bool:
     return any(box.overlaps(bar.get_window_extent(renderer)) for bar in bars)
 
 
+#: More legend entries than this on one panel of a multi-panel figure is unreadable at thumbnail size.
+MAX_PANEL_LEGEND = 8
+
+
+def _log_floor_tick(ax) -> None:
+    """Extend a log y axis down to the power of ten at or below its lower limit (a tick under every line)."""
+    import math
+
+    if ax.get_yscale() != "log" or not ax.get_visible():
+        return
+    low, high = ax.get_ylim()
+    if not (0 < low < high) or not math.isfinite(low):
+        return
+    floor = 10 ** math.floor(math.log10(low) + 1e-9)
+    if floor < low:
+        ax.set_ylim(floor, high)
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    if isinstance(ax.yaxis.get_major_formatter(), LogFormatterSciNotation) and math.log10(high / floor) < 2:
+        plain_log_ticks(ax, "y")         # 0.2, 0.3, 0.5 rather than 2 x 10^-1 on a short axis
+
+
+def _shorten_legends(fig, axes) -> None:
+    legends = [(ax, ax.get_legend()) for ax in axes if ax.get_legend() is not None and ax.get_visible()]
+    if not legends or max(len(leg.get_texts()) for _, leg in legends) <= MAX_PANEL_LEGEND:
+        return
+    labels_by_ax = {ax: [t.get_text() for t in leg.get_texts()] for ax, leg in legends}
+    shared = len(legends) > 1 and len(set.intersection(*(set(v) for v in labels_by_ax.values()))) > 0
+    if shared:
+        handles: dict[str, object] = {}
+        for ax, legend in legends:
+            for handle, label in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(label, handle)
+            legend.remove()
+        fig.legend(list(handles.values()), list(handles), loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                   ncol=min(4, len(handles)), fontsize="small", frameon=False)
+        return
+    for ax, legend in legends:
+        if len(labels_by_ax[ax]) > MAX_PANEL_LEGEND:
+            handles, labels = ax.get_legend_handles_labels()
+            ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=6,
+                      frameon=False)
+
+
 def tidy(fig) -> None:
     """Make a figure readable before it is saved (and shown): panels and legends that collide.
 
     * A legend drawn over a bar chart's bars moves below its panel.
     * A figure of several panels without a layout engine (and without colour bars) gets
       matplotlib's constrained layout, so one panel's axis label never covers another.
+    * A log-scaled y axis reaches down to the power of ten below its lowest value, so every
+      line has a labelled tick at or below it; one spanning under two decades is labelled with
+      plain numbers (0.2, 0.3, 0.5).
+    * Several panels with legends of more than :data:`MAX_PANEL_LEGEND` entries: entries the
+      panels share become one legend below the figure; a long legend of one panel moves below
+      that panel in columns.
     """
     import warnings
 
     axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     has_colorbar = len(axes) != len(fig.axes)
+    for ax in axes:
+        _log_floor_tick(ax)
+    if len(axes) > 1:
+        _shorten_legends(fig, axes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if len(axes) > 1 and not has_colorbar and fig.get_layout_engine() is None:

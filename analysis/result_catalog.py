@@ -403,8 +403,23 @@ for _stem, (_unit, _what) in _DISCLOSURE_KEYS.items():
                                                                        "interval")
     CATALOG[f"07_operator_disclosures.{_stem}_ratio"] = ("ratio", f"{_what}: predicted over disclosed")
 CATALOG.update({
-    "disclosures_within_factor_1_5": ("", "operator disclosures the chain predicts within a factor of 1.5 (07)"),
-    "n_disclosures": ("", "operator disclosures the chain predicts (07)"),
+    "disclosures_within_factor_1_5": ("", "independent predictions of operator disclosures within a factor of 1.5 "
+                                          "(07; derived rows and shared predictions count once)"),
+    "n_disclosures": ("", "independent predictions of operator disclosures (07)"),
+    "tests_within_factor_1_5": ("", "of those, predictions set by the disclosed conditions that agree within 1.5x"),
+    "n_tests": ("", "predictions set by the disclosed conditions (tests)"),
+    "consistency_checks_within_factor_1_5": ("", "predictions driven by chosen inputs (stand-ins, assumed shares) "
+                                                 "that agree within 1.5x"),
+    "n_consistency_checks": ("", "predictions driven by chosen inputs (consistency checks)"),
+    "n_disclosure_rows": ("", "rows of the disclosure comparison table"),
+    "energy_wh_per_prompt_band_lo": ("Wh per prompt", "lowest Wh per prompt over the stand-ins and the idle-power range"),
+    "energy_wh_per_prompt_band_hi": ("Wh per prompt", "highest Wh per prompt over the stand-ins and the idle-power range"),
+    "energy_wh_per_prompt_full_idle_power": ("Wh per prompt", "the reference stand-in with idle servers at full power"),
+    "energy_idle_power_fraction": ("fraction", "idle server power over serving power assumed for the energy prediction"),
+    "cerebras_deal_usd_per_mtok_it_power": ("USD per M output tokens", "deal price with the 750 MW read as IT power"),
+    "cerebras_deal_value_usd_it_power": ("USD", "capacity's value at list price with the 750 MW read as IT power"),
+    "cerebras_deal_value_usd_band_lo": ("USD", "lowest value at list price over utilizations and both MW readings"),
+    "cerebras_deal_value_usd_band_hi": ("USD", "highest value at list price over utilizations and both MW readings"),
     "deepseek_own_cost_usd_per_day": ("USD per day", "DeepSeek's cost from its own nodes, GPUs and $2 per GPU-hour"),
     "deepseek_own_revenue_usd_per_day": ("USD per day", "DeepSeek's token mix at R1's prices (its own arithmetic)"),
     "deepseek_own_margin": ("fraction of cost", "DeepSeek's margin from its own figures (revenue over cost minus one)"),
@@ -422,10 +437,24 @@ CATALOG.update({
     "deepseek_request_input_tokens": ("tokens", "input tokens of the request implied by DeepSeek's token mix and KV "
                                                 "length"),
     "deepseek_request_output_tokens": ("tokens", "output tokens of that implied request"),
-    "deepseek_decode_what_if_comm_hidden_ratio": ("ratio", "decode prediction over disclosed with communication hidden "
-                                                           "behind compute"),
-    "deepseek_decode_what_if_comm_and_attention_ratio": ("ratio", "the same with attention at the GEMMs' efficiency "
-                                                                  "as well"),
+    "deepseek_decode_what_if_not_overlapped_ratio": ("ratio", "expert-parallel decode over disclosed with dispatch/combine "
+                                                     "not hidden behind computation"),
+    "deepseek_decode_what_if_attention_gemm_share_ratio": ("ratio", "expert-parallel decode over disclosed with MLA attention "
+                                                           "at the GEMMs' share of the BF16 peak"),
+    "deepseek_decode_what_if_attention_bf16_peak_ratio": ("ratio", "expert-parallel decode over disclosed with attention at "
+                                                          "100% of the BF16 peak (the ceiling)"),
+    "deepseek_decode_batch_per_gpu": ("sequences", "decode sequences per GPU in the expert-parallel prediction"),
+    "deepseek_decode_batch_per_gpu_memory": ("sequences", "decode sequences one GPU's memory holds (weights, experts, "
+                                                          "BF16 KV cache)"),
+    "deepseek_decode_batch_per_gpu_implied": ("sequences", "sequences per GPU DeepSeek's figures imply (per-node "
+                                                           "throughput / 8 / per-user speed)"),
+    "deepseek_decode_generic_tokens_per_s_per_node": ("output tokens/s per node", "decode on the chain's generic "
+                                                      "tensor-parallel replica of 144 GPUs"),
+    "deepseek_decode_generic_ratio": ("ratio", "that generic replica's decode over disclosed"),
+    "deepseek_prefill_generic_tokens_per_s_per_node": ("input tokens/s per node", "prefill from the chain's generic "
+                                                       "batch-1 prompt (whole prompt computed)"),
+    "deepseek_prefill_what_if_attention_gemm_share_ratio": ("ratio", "batched prefill over disclosed with attention at "
+                                                            "the GEMMs' share of the BF16 peak"),
     "energy_wh_per_prompt_alternatives_min": ("Wh per prompt", "lowest Wh per prompt across the stand-in models and "
                                                                "chips"),
     "energy_wh_per_prompt_alternatives_max": ("Wh per prompt", "highest Wh per prompt across the stand-in models and "
@@ -476,4 +505,159 @@ def describe(key: str, stem: str = "") -> tuple[str, str] | None:
             base = describe(key[: -len(suffix)], stem)
             if base is not None:
                 return base[0], template.format(base[1])
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# Kinds: how a result is compared and formatted
+# --------------------------------------------------------------------------------------
+
+#: What a result is, for comparisons and tables. ``year`` and ``date`` change by absolute
+#: differences (a relative change of a calendar year means nothing); ``duration`` (how long a
+#: step of the run took) and ``metadata`` (about the run, not the world) are left out of comparisons.
+KINDS = ("money", "share", "year", "date", "count", "ratio", "quantity", "label", "duration", "metadata")
+
+#: Kinds the unit does not tell (keys and ``"<stem>.<key>"`` as in :data:`CATALOG`).
+KIND_OF: dict[str, str] = {
+    "monte_carlo_seconds": "duration",
+    "market_package_version": "metadata",
+    "monte_carlo_draws": "metadata",
+    "input_weight": "ratio",
+    "epoch_reproduction_max_abs_log10_error": "quantity",
+    "a16z_mmlu_thresholds": "label",
+}
+
+#: Leading words of a unit -> kind (first match wins); anything else with a unit is a ``quantity``.
+_UNIT_KINDS = (("USD", "money"), ("fraction", "share"), ("percentage points", "share"), ("year", "year"),
+               ("date", "date"), ("s", "duration"), ("x", "ratio"), ("ratio", "ratio"))
+
+
+def kind(key: str, stem: str = "", value=None) -> str:
+    """The kind of a result key (one of :data:`KINDS`).
+
+    From :data:`KIND_OF` first, else from the catalog's unit (``USD...`` money, ``fraction``
+    share, ``year``, ``date``, ``s`` duration, ``x...`` ratio, any other unit a quantity); a
+    key without a unit is a ``count`` when ``value`` is a number, else a ``label``. Keys
+    ending in ``_seconds`` are durations.
+
+    Parameters
+    ----------
+    key : str
+        The ``results.json`` key.
+    stem : str
+        The notebook that saved it.
+    value : object, optional
+        The value, to tell a count from a label when the catalog gives no unit.
+    """
+    for name in (f"{stem}.{key}" if stem else None, key):
+        if name and name in KIND_OF:
+            return KIND_OF[name]
+    if key.endswith("_seconds"):
+        return "duration"
+    for suffix in SUFFIXES:
+        if key.endswith(suffix) and key[: -len(suffix)] in KIND_OF:
+            return KIND_OF[key[: -len(suffix)]]
+    entry = describe(key, stem)
+    unit = entry[0] if entry else ""
+    if unit:
+        if unit == "x" or unit.startswith("x "):
+            return "ratio"
+        for word, found in _UNIT_KINDS:
+            if unit == word or unit.startswith(word + " ") or (word == "USD" and unit.startswith("USD")):
+                return found
+        return "quantity"
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return "count" if numeric else "label"
+
+
+# --------------------------------------------------------------------------------------
+# Figures: one caption per saved figure
+# --------------------------------------------------------------------------------------
+
+#: ``"<stem>.<figure name>"`` (the name given to :func:`analysis.plotting.savefig`) -> a one-line caption.
+#: A name ending in ``*`` covers every figure starting with it; ``{}`` in its caption is the rest of the name.
+FIGURES: dict[str, str] = {
+    # 01_price_decline
+    "01_price_decline.cheapest_sequences": "Epoch AI's method: the cheapest model above each benchmark threshold "
+                                           "over time, one panel per benchmark",
+    "01_price_decline.forest_decline_factors": "Price decline per year for each benchmark threshold, with 90% "
+                                               "intervals (dashed: median)",
+    "01_price_decline.a16z_monthly_cheapest": "a16z's method: cheapest monthly price above each MMLU score",
+    "01_price_decline.blend_sensitivity": "How the decline rates move with the input:output price blend",
+    "01_price_decline.decline_full_vs_latest_window": "Decline rates re-measured to today: full window against "
+                                                      "the latest 18 months",
+    "01_price_decline.a16z_cheapest_host": "a16z's curve with each open model's cheapest current host",
+    "01_price_decline.fixed_model_declines": "One open model's own price decline, launch price to today's cheapest "
+                                             "host",
+    "01_price_decline.price_capability_frontier": "Today's price-capability frontier: price against benchmark "
+                                                  "score, Pareto front marked",
+    # 02_compute_split
+    "02_compute_split.inference_share": "Inference share of AI compute: driver model, trend and published figures",
+    "02_compute_split.training_vs_inference_compute": "Training and inference compute, stacked to 2026 and on a "
+                                                      "log scale to the horizon",
+    "02_compute_split.tornado_share": "Which drivers move the 2026 inference share (one at a time, low to high)",
+    "02_compute_split.inference_share_band": "Inference share with every ranged driver drawn at once "
+                                             "(5th-95th percentile band)",
+    "02_compute_split.tornado_lifetime": "Which drivers move one model's lifetime inference share",
+    "02_compute_split.lifetime_cost_share": "Lifetime inference share of one model's accelerator time",
+    # 03_chip_throughput
+    "03_chip_throughput.cv_error_by_chip": "Out-of-sample error of the throughput model, by chip",
+    "03_chip_throughput.measured_vs_predicted_out_of_fold": "Measured against predicted throughput, each point "
+                                                            "predicted without its own source",
+    "03_chip_throughput.roofline": "Roofline: why SRAM machines are not bandwidth-bound",
+    "03_chip_throughput.pareto_*": "Per-user speed against throughput per chip, {}",
+    "03_chip_throughput.seed_claims": "The seed article's speed claims beside the model",
+    "03_chip_throughput.unit_economics": "Unit economics at the interactivity target: per chip, system, kilowatt "
+                                         "and dollar",
+    # 04_capex_allocation
+    "04_capex_allocation.capex_by_company": "Capex by company (bars: central; whiskers: published range)",
+    "04_capex_allocation.capex_guidance_history": "Each company's capex guidance as it was stated, and the year "
+                                                  "after",
+    "04_capex_allocation.capex_flow": "From capex to inference server spend, at central values",
+    "04_capex_allocation.cost_floor_distribution": "Monte Carlo distribution of the cost floor per million output "
+                                                   "tokens",
+    "04_capex_allocation.tornado_cost_floor": "Which inputs move the cost floor (one at a time, low to high)",
+    "04_capex_allocation.cost_floor_by_speed_and_precision": "The cost floor against per-user speed, one line per "
+                                                             "precision, with today's market prices",
+    "04_capex_allocation.price_vs_cost_floor": "The reference model's market price falling towards its cost floor",
+    # 05_edge_vs_cloud
+    "05_edge_vs_cloud.cumulative_costs": "Cumulative cost of owning local servers against paying an API",
+    "05_edge_vs_cloud.cost_per_mtok_over_time": "Cost per million output tokens of each option over time",
+    "05_edge_vs_cloud.breakeven_by_volume": "Break-even month against monthly token volume, one line per model of "
+                                            "capacity (gaps: never within the horizon)",
+    "05_edge_vs_cloud.breakeven_heatmap": "Break-even month over electricity price and token volume, by region",
+    # 06_capex_payback
+    "06_capex_payback.anchors": "What 2026's capex needs against what tokens bring in, beside published anchors",
+    "06_capex_payback.gap_fan": "Revenue gap to 2030: central path and Monte Carlo percentiles",
+    "06_capex_payback.tornado_gap": "Which inputs move the 2030 gap (one at a time, low to high)",
+    "06_capex_payback.vintage_charges": "Each capex vintage's yearly charge, stacked, against revenue",
+    # 07_operator_disclosures
+    "07_operator_disclosures.energy_per_prompt_breakdown": "Energy per prompt by component: disclosed against "
+                                                           "predicted",
+    "07_operator_disclosures.cerebras_deal_prices": "Implied price per million output tokens of the Cerebras deal "
+                                                    "against utilization, beside market prices and the cost floor",
+    "07_operator_disclosures.disclosure_ratios": "Each operator disclosure: predicted over disclosed, with its "
+                                                 "interval",
+}
+
+
+def figure_caption(figure: str, stem: str = "") -> str | None:
+    """The catalog's caption of a saved figure (``figures/roofline.png`` or ``roofline``), or None.
+
+    Parameters
+    ----------
+    figure : str
+        The figure's file name or path (its stem is the name given to ``savefig``).
+    stem : str
+        The notebook that saved it.
+    """
+    name = figure.rsplit("/", 1)[-1]
+    name = name[:-4] if name.endswith(".png") else name
+    for entry in (f"{stem}.{name}" if stem else None, name):
+        if entry and entry in FIGURES:
+            return FIGURES[entry]
+    for entry, text in FIGURES.items():
+        owner, _, pattern = entry.rpartition(".")
+        if pattern.endswith("*") and (not stem or owner in ("", stem)) and name.startswith(pattern[:-1]):
+            return text.format(name[len(pattern) - 1:])
     return None

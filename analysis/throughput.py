@@ -431,6 +431,18 @@ def _apply_tier(p: dict, kind: str, stack_tier: str) -> dict:
     return p
 
 
+#: Where :func:`predict`'s intervals come from: ``f(kind, load, level) -> (low, high)`` multipliers, registered by
+#: :mod:`analysis.throughput_cv` when it is imported (its cross-validated errors). The physics here never imports
+#: its fitting module: the intervals reach it as data.
+_INTERVAL_SOURCE = None
+
+
+def set_interval_source(source) -> None:
+    """Register where :func:`predict` takes prediction intervals from (see :data:`_INTERVAL_SOURCE`)."""
+    global _INTERVAL_SOURCE
+    _INTERVAL_SOURCE = source
+
+
 def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_tokens=1024, output_tokens=256,
             interval=None, tpot_limit_s=None, stack_tier="tuned", **efficiencies) -> pd.DataFrame:
     """Predict decode throughput, per-user speed and time to first token.
@@ -532,11 +544,12 @@ def predict(model, hardware, n_chips=None, precision="bf16", batch=1, input_toke
     shape = b.shape
     out = pd.DataFrame({k: np.broadcast_to(v, shape).ravel() for k, v in columns.items()})
     if interval is not None:
-        from analysis import throughput_cv
-
+        if _INTERVAL_SOURCE is None:
+            raise RuntimeError("prediction intervals come from the cross-validated errors of analysis.throughput_cv: "
+                               "import it before asking predict() for an interval (it registers them)")
         for load, column in (("throughput", "output_tokens_per_s"), ("throughput", "output_tokens_per_s_per_chip"),
                              ("per_user", "output_tokens_per_s_per_user")):
-            low, high = throughput_cv.interval_factors(hw.get("kind"), load, interval)
+            low, high = _INTERVAL_SOURCE(hw.get("kind"), load, interval)
             out[f"{column}_lo"] = out[column] * low
             out[f"{column}_hi"] = out[column] * high
     return out
@@ -714,57 +727,6 @@ def roofline(hardware, precision, intensity):
 
 DEFAULT_INPUT_TOKENS = 512    # assumption for rows that state no prompt length
 DEFAULT_OUTPUT_TOKENS = 500   # assumption for per-user rows that state no length (barely affects decode speed)
-
-
-def predict_measurements(measurements: pd.DataFrame, default_input_tokens: float = DEFAULT_INPUT_TOKENS,
-                         default_output_tokens: float = DEFAULT_OUTPUT_TOKENS, spec_tokens_assumed: float = 2.0,
-                         layer_latency_table: Mapping | None = None, **efficiencies) -> pd.DataFrame:
-    """Predict every measured row under its own conditions with the current defaults (no fitting).
-
-    Each row is predicted as :mod:`analysis.throughput_cv` does (lengths, chips, load,
-    latency limit and basis of the row); ``efficiencies`` override :data:`DEFAULTS`,
-    ``layer_latency_table`` the per-layer floors by hardware id or kind. Adds ``target``
-    (what was measured, as system output tokens/s or per-user tokens/s), ``predicted``
-    and ``error`` (predicted / target - 1). Errors here are in-sample for the shipped
-    rows: see :func:`analysis.throughput_cv.cross_validate` for out-of-sample ones.
-    """
-    from analysis import throughput_cv
-
-    rows = throughput_cv.prepare(measurements, default_input_tokens, default_output_tokens)
-    params = throughput_cv.parameters_from_defaults(layer_latency_table, spec_tokens_assumed=spec_tokens_assumed,
-                                                    **efficiencies)
-    rows["predicted"] = throughput_cv.predict_arrays(throughput_cv._Arrays(rows), params)
-    rows["error"] = rows["predicted"] / rows["target"] - 1.0
-    return rows
-
-
-def error_summary(predictions: pd.DataFrame) -> dict:
-    """Median absolute and signed relative error for throughput rows and per-user rows."""
-    from analysis import throughput_cv
-
-    return throughput_cv.summarize(predictions)
-
-
-def calibrate(measurements: pd.DataFrame, **kwargs) -> dict:
-    """Fit the model's parameters to measured rows (see :func:`analysis.throughput_cv.fit`).
-
-    Returns
-    -------
-    dict
-        ``compute_efficiency``, ``memory_efficiency``, ``fp4_compute_factor``, ... as keyword
-        arguments of :func:`predict`, plus ``edge_memory_efficiency``, ``gpu_layer_latency_s``,
-        ``layer_latency_s`` and ``step_overhead_s_by_hardware`` (SRAM, wafer and dataflow
-        machines, by id).
-    """
-    from analysis import throughput_cv
-
-    params = throughput_cv.fit(throughput_cv.prepare(measurements, **kwargs))
-    out = throughput_cv.defaults_from(params)
-    out["edge_memory_efficiency"] = params.get("memory_efficiency_by_kind", {}).get("edge")
-    out["gpu_layer_latency_s"] = params.get("gpu_layer_latency_us", 1e6 * KERNEL_FLOOR_S) / 1e6
-    out["layer_latency_s"] = dict(params.get("layer_latency_s", {}))
-    out["step_overhead_s_by_hardware"] = dict(params.get("sram_step_overhead_s", {}))
-    return out
 
 
 # --------------------------------------------------------------------------------------

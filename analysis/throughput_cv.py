@@ -666,6 +666,77 @@ def ablation(rows: pd.DataFrame, by: str = "source_family", terms: Iterable[str]
     return pd.DataFrame(records)
 
 
+def temporal_split(rows: pd.DataFrame, cutoff: str, terms: Iterable[str] | None = None) -> pd.DataFrame:
+    """Fit on the prepared ``rows`` measured before ``cutoff`` (``YYYY-MM``), predict those from it on.
+
+    Rows dated only to a year that contains the cutoff count as after it (they may be). Returns the
+    rows measured from the cutoff on with ``predicted``, ``error`` and ``fold`` (``"temporal"``).
+    """
+    terms = tuple(SELECTED if terms is None else terms)
+    start = float(throughput_time.decimal_year([cutoff])[0]) - 0.5 / 12.0     # the first day of the cutoff month
+    year = throughput_time.decimal_year(rows["measured"])
+    coarse = (rows["measured"].astype(str).str.len() == 4).to_numpy()
+    after = np.where(coarse, np.floor(year) >= np.floor(start), year >= start) & np.isfinite(year)
+    before = np.isfinite(year) & ~after
+    a_all = _Arrays(rows)
+    params = fit(rows[before], terms, a_all.subset(np.asarray(before)))
+    predicted = predict_arrays(a_all, params, terms)
+    out = rows[np.asarray(after)].copy()
+    out["predicted"] = predicted[np.asarray(after)]
+    out["error"] = out["predicted"] / out["target"] - 1.0
+    out["fold"] = "temporal"
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Predictions with the shipped defaults
+# --------------------------------------------------------------------------------------
+
+def predict_measurements(measurements: pd.DataFrame, default_input_tokens: float = DEFAULT_INPUT_TOKENS,
+                         default_output_tokens: float = DEFAULT_OUTPUT_TOKENS, spec_tokens_assumed: float = 2.0,
+                         layer_latency_table: Mapping | None = None, **efficiencies) -> pd.DataFrame:
+    """Predict every measured row under its own conditions with the current defaults (no fitting).
+
+    Each row is predicted as this module does (lengths, chips, load,
+    latency limit and basis of the row); ``efficiencies`` override :data:`analysis.throughput.DEFAULTS`,
+    ``layer_latency_table`` the per-layer floors by hardware id or kind. Adds ``target``
+    (what was measured, as system output tokens/s or per-user tokens/s), ``predicted``
+    and ``error`` (predicted / target - 1). Errors here are in-sample for the shipped
+    rows: see :func:`analysis.cross_validate` for out-of-sample ones.
+    """
+    rows = prepare(measurements, default_input_tokens, default_output_tokens)
+    params = parameters_from_defaults(layer_latency_table, spec_tokens_assumed=spec_tokens_assumed,
+                                                    **efficiencies)
+    rows["predicted"] = predict_arrays(_Arrays(rows), params)
+    rows["error"] = rows["predicted"] / rows["target"] - 1.0
+    return rows
+
+
+def error_summary(predictions: pd.DataFrame) -> dict:
+    """Median absolute and signed relative error for throughput rows and per-user rows."""
+    return summarize(predictions)
+
+
+def calibrate(measurements: pd.DataFrame, **kwargs) -> dict:
+    """Fit the model's parameters to measured rows (see :func:`analysis.fit`).
+
+    Returns
+    -------
+    dict
+        ``compute_efficiency``, ``memory_efficiency``, ``fp4_compute_factor``, ... as keyword
+        arguments of :func:`analysis.throughput.predict`, plus ``edge_memory_efficiency``, ``gpu_layer_latency_s``,
+        ``layer_latency_s`` and ``step_overhead_s_by_hardware`` (SRAM, wafer and dataflow
+        machines, by id).
+    """
+    params = fit(prepare(measurements, **kwargs))
+    out = defaults_from(params)
+    out["edge_memory_efficiency"] = params.get("memory_efficiency_by_kind", {}).get("edge")
+    out["gpu_layer_latency_s"] = params.get("gpu_layer_latency_us", 1e6 * tp.KERNEL_FLOOR_S) / 1e6
+    out["layer_latency_s"] = dict(params.get("layer_latency_s", {}))
+    out["step_overhead_s_by_hardware"] = dict(params.get("sram_step_overhead_s", {}))
+    return out
+
+
 # --------------------------------------------------------------------------------------
 # Intervals
 # --------------------------------------------------------------------------------------
@@ -803,3 +874,7 @@ def plot_out_of_fold(predictions: pd.DataFrame, band: float = 0.25, label_worst:
         ax.set_title("maximum load and fixed concurrency" if load == "throughput" else "per-user speed", fontsize=11)
         ax.legend(fontsize=8)
     return fig
+
+
+#: :func:`analysis.throughput.predict` takes its intervals from here (the physics never imports this module)
+tp.set_interval_source(interval_factors)

@@ -152,27 +152,3 @@ def software_rate(measurements: pd.DataFrame, n_boot: int = 2000, level: float =
     return {"factor_per_year": float(np.exp(slope)), "low": float(np.exp(lo)), "high": float(np.exp(hi)),
             "level": level, "n_configurations": int(len(names)), "n_rows": int(len(rows)),
             "years_spanned": float(spans.sum()), "by_family": by_family}
-
-
-def temporal_split(rows: pd.DataFrame, cutoff: str, terms: Iterable[str] | None = None) -> pd.DataFrame:
-    """Fit on the prepared ``rows`` measured before ``cutoff`` (``YYYY-MM``), predict those from it on.
-
-    Rows dated only to a year that contains the cutoff count as after it (they may be). Returns the
-    rows measured from the cutoff on with ``predicted``, ``error`` and ``fold`` (``"temporal"``).
-    """
-    from analysis import throughput_cv as cv
-
-    terms = tuple(cv.SELECTED if terms is None else terms)
-    start = float(decimal_year([cutoff])[0]) - 0.5 / 12.0     # the first day of the cutoff month
-    year = decimal_year(rows["measured"])
-    coarse = (rows["measured"].astype(str).str.len() == 4).to_numpy()
-    after = np.where(coarse, np.floor(year) >= np.floor(start), year >= start) & np.isfinite(year)
-    before = np.isfinite(year) & ~after
-    a_all = cv._Arrays(rows)
-    params = cv.fit(rows[before], terms, a_all.subset(np.asarray(before)))
-    predicted = cv.predict_arrays(a_all, params, terms)
-    out = rows[np.asarray(after)].copy()
-    out["predicted"] = predicted[np.asarray(after)]
-    out["error"] = out["predicted"] / out["target"] - 1.0
-    out["fold"] = "temporal"
-    return out

@@ -51,7 +51,7 @@ def test_a_lost_worker_fails_its_run_only(reports, tiny_notebooks, tmp_path):
 @pytest.mark.notebooks
 def test_edge_sweep_gives_identical_results_warm_or_papermill_local_or_dask(tmp_path):
     grid = tmp_path / "grid.yaml"
-    grid.write_text("region: [algeria, europe]\ntokens_per_month: [1e8, 1e10]\nhorizon_months: 12\n")
+    grid.write_text("region: [algeria, europe]\ntokens_per_month: [1e8, 1e10]\nhorizon_months: [12]\n")
     tables, results = {}, {}
     for label, extra in (("pool-papermill", ["--engine", "papermill"]), ("pool-warm", ["--engine", "warm"]),
                          ("dask-warm", ["--engine", "warm", "--scheduler", "local:2"])):

@@ -190,3 +190,102 @@ def test_bad_disclosure_field_names_file_line_column_and_rule(data_copy, column,
     assert "\n" not in message
     assert message.startswith(f"{data_copy / 'operator_disclosures.csv'}: line 4, column '")
     assert rule in message
+
+
+# --------------------------------------------------------------------------------------
+# Expert-parallel decode and batched prefill on a small fixture (no shipped data)
+# --------------------------------------------------------------------------------------
+
+# a toy mixture of experts: 10B total, 2B active, 16 experts of which 2 per token, latent KV of 64 elements a layer
+TOY_MODEL = {"id": "toy", "total_params_b": 10.0, "active_params_b": 2.0, "experts": 16, "experts_per_token": 2,
+             "layers": 4, "hidden_size": 1024, "attention_heads": 8, "head_dim": 64,
+             "kv_elements_per_token_layer": 64}
+TOY_CHIP = {"id": "toy-gpu", "kind": "gpu", "bf16_tflops": 100.0, "fp8_tflops": 200.0, "memory_gb": 3.0,
+            "memory_tb_per_s": 1.0, "scale_up_gb_per_s": 100.0, "chips_per_node": 8}
+FLAT = dict(memory_efficiency=1.0, compute_efficiency=1.0, moe_compute_factor=1.0, attention_compute_factor=1.0,
+            prefill_compute_factor=1.0, step_overhead_s=0.0, layer_latency_s=0.0, usable_memory_fraction=1.0)
+
+
+def test_ep_decode_has_no_all_reduce_and_hides_dispatch_when_overlapped():
+    args = (TOY_MODEL, TOY_CHIP, "fp8", 8, 4.0, 1000.0, 200.0)
+    hidden = dc.ep_decode_step(*args, scale_out_gb_per_s=50.0, **FLAT)
+    # a link 1000x slower only adds the dispatch/combine time it is charged; nothing else (no all-reduce) grows
+    added = dc.ep_decode_step(*args, scale_out_gb_per_s=0.05, overlap_communication=False, **FLAT)
+    comm = 4 * 4 * 2 * 1024 * 3.0 * 7 / 8 / 0.05e9            # layers x batch x k x hidden x (1 + 2) bytes x remote
+    assert float(added["t_comm"]) == pytest.approx(comm)
+    core = max(float(hidden["t_memory"]), float(hidden["t_gemm"] + hidden["t_attention"]))
+    assert float(added["step_s"]) == pytest.approx(core + comm)
+    assert float(hidden["step_s"]) == pytest.approx(max(core, float(hidden["t_comm"])))
+
+
+def test_ep_decode_memory_holds_non_expert_weights_local_experts_and_own_kv():
+    step = dc.ep_decode_step(TOY_MODEL, TOY_CHIP, "fp8", 8, 10.0, 1000.0, 200.0, 50.0, kv_precision="bf16", **FLAT)
+    per_expert = (10e9 - 2e9) / (16 - 2)
+    dense = 2e9 - 2 * per_expert
+    kv = 10 * 1200 * 4 * 64 * 2.0                                # sequences x full context x layers x latent x BF16
+    assert float(step["memory_bytes"]) == pytest.approx(dense + 16 / 8 * per_expert + kv)
+    # more GPUs in the expert-parallel group: fewer experts each, more room for sequences
+    wide = dc.ep_decode_throughput(TOY_MODEL, TOY_CHIP, "fp8", 16, 1000.0, 200.0, 1e-3, 50.0, **FLAT)
+    narrow = dc.ep_decode_throughput(TOY_MODEL, TOY_CHIP, "fp8", 8, 1000.0, 200.0, 1e-3, 50.0, **FLAT)
+    assert wide["batch_memory"] > narrow["batch_memory"] and narrow["bound"] == "memory capacity"
+
+
+def test_ep_decode_batch_is_the_largest_that_keeps_the_per_user_speed():
+    r = dc.ep_decode_throughput(TOY_MODEL, TOY_CHIP, "fp8", 8, 1000.0, 200.0, 50.0, 50.0, **FLAT)
+    assert r["per_user"] >= 50.0 and r["bound"] == "per-user speed"
+    slower = dc.ep_decode_step(TOY_MODEL, TOY_CHIP, "fp8", 8, r["batch"] + 1.0, 1000.0, 200.0, 50.0, **FLAT)
+    assert float(slower["tokens_per_s_per_user"]) < 50.0
+    assert r["per_chip"] == pytest.approx(r["batch"] * r["per_user"])
+
+
+def test_ep_decode_attention_never_runs_above_the_bf16_peak():
+    step = dc.ep_decode_step(TOY_MODEL, TOY_CHIP, "fp8", 8, 4.0, 1000.0, 200.0, 50.0,
+                             **{**FLAT, "attention_compute_factor": 1e6})
+    assert float(step["attention_flops_per_s"]) == pytest.approx(100e12)
+    attention = 4 * 4 * 8 * 64 * 1100.0                          # 4 x layers x heads x latent width x mean context
+    assert float(step["t_attention"]) == pytest.approx(4 * attention / 100e12)
+
+
+def test_batched_prefill_computes_only_the_uncached_suffix_and_credits_hits_once():
+    full = dc.batched_prefill_throughput(TOY_MODEL, TOY_CHIP, "fp8", 1000.0, 0.0, **FLAT)
+    cached = dc.batched_prefill_throughput(TOY_MODEL, TOY_CHIP, "fp8", 1000.0, 0.5, **FLAT)
+    gemm = 2 * 2e9 * 500 / 200e12
+    attn = 2 * (64 + 64) * 8 * 4 * 500 * (1000 - 250) / 100e12    # suffix tokens attend the prefix and earlier suffix
+    assert cached["seconds_per_prompt_chip"] == pytest.approx(gemm + attn)
+    assert cached["per_chip"] == pytest.approx(1000 / (gemm + attn))          # every prompt token counted once
+    assert cached["per_chip_uncached"] == pytest.approx(500 / (gemm + attn))
+    assert 1.0 < cached["per_chip"] / full["per_chip"] < 2.0                  # half computed, not twice credited
+    wider = dc.batched_prefill_throughput(TOY_MODEL, TOY_CHIP, "fp8", 1000.0, 0.5, qk_dim=96, **FLAT)
+    assert wider["t_attention"] == pytest.approx(cached["t_attention"] * (96 + 64) / 128)
+
+
+def test_idle_time_is_charged_at_the_idle_power_fraction():
+    busy = dc.wh_per_prompt(1000, 500, 10_000, 1000, 1.0)                      # 0.6 chip-seconds at 1 kW
+    half = dc.wh_per_prompt(1000, 500, 10_000, 1000, 1.0, utilization=0.5, idle_power_fraction=0.2)
+    assert half == pytest.approx(busy * 1.2)                                    # 0.6 s idle at 20% power
+    assert dc.wh_per_prompt(1000, 500, 10_000, 1000, 1.0, utilization=0.5, idle_power_fraction=0.0) == \
+        pytest.approx(busy)
+
+
+def _entry(key, predicted, **extra):
+    return dict(key=key, disclosure=key, unit="x", disclosed=1.0, predicted=predicted, lo=predicted, hi=predicted,
+                link="l", lever="v", **extra)
+
+
+def test_the_count_is_over_independent_predictions_not_rows():
+    table = dc.comparison([
+        _entry("decode", 0.1), _entry("prefill", 1.2),
+        _entry("cost", 8.0, derived=True),                                     # derived from decode and prefill
+        _entry("wh_a", 1.1, prediction="energy", check="consistency", band_lo=0.2, band_hi=20.0),
+        _entry("wh_b", 0.7, prediction="energy", check="consistency"),
+        _entry("deal", 1.4, check="consistency"),
+    ])
+    saved = dc.results_from(table)
+    assert saved["n_disclosures"] == 4 and saved["n_disclosure_rows"] == 6
+    assert saved["disclosures_within_factor_1_5"] == 3
+    assert (saved["tests_within_factor_1_5"], saved["n_tests"]) == (1, 2)
+    assert (saved["consistency_checks_within_factor_1_5"], saved["n_consistency_checks"]) == (2, 2)
+    assert table.set_index("key").loc["wh_a", "band_hi"] == 20.0
+    # one shared prediction counts as agreeing only if every disclosure it is held against agrees
+    split = dc.comparison([_entry("wh_a", 1.1, prediction="energy"), _entry("wh_b", 0.5, prediction="energy")])
+    assert dc.results_from(split)["disclosures_within_factor_1_5"] == 0

@@ -28,7 +28,23 @@ def test_headless_runs_draw_the_default_figure(monkeypatch, server):
     breakeven = plt.figure(plt.get_fignums()[0]).axes[0].get_title()
     assert "1e+09 output tokens/month at 0.036 USD/kWh" in breakeven
     throughput = plt.figure(plt.get_fignums()[1])._suptitle.get_text()
-    assert throughput.startswith("llama-3.3-70b on h100-sxm (fp8)") and "per M tokens" in throughput
+    assert throughput.startswith("llama-3.3-70b on h100-sxm (fp8)") and "per M output tokens" in throughput
+    plt.close("all")
+
+
+def test_throughput_explorer_rounds_its_target_and_says_when_it_cannot_be_reached():
+    plt.close("all")
+    explore.throughput_explorer(["llama-3.3-70b"], ["h100-sxm"], interactivity_target=50.1187, force=False)
+    fig = plt.figure(plt.get_fignums()[-1])
+    title = fig._suptitle.get_text()
+    assert "target 50.1 tokens/s per user" in title and "50.1187" not in title
+    assert all(ax.get_title() != "" and "USD" not in ax.get_title() for ax in fig.axes)   # y-labels stay on the axes
+    low, _ = fig.axes[1].get_ylim()
+    assert [t for t in fig.axes[1].get_yticks() if t <= low * 1.0001]                    # a tick under the line
+    explore.throughput_explorer(["llama-3.3-70b"], ["h100-sxm"], interactivity_target=3000.0, force=False)
+    fig = plt.figure(plt.get_fignums()[-1])
+    assert "no batch reaches 3,000 tokens/s per user (fastest: " in fig._suptitle.get_text()
+    assert any("target out of reach" in t.get_text() for t in fig.axes[1].texts)
     plt.close("all")
 
 

@@ -270,14 +270,14 @@ def _sweep_edge(tmp_path, grid_yaml: str):
 
 
 def test_sweep_of_the_edge_notebook_over_regions(tmp_path):
-    table = _sweep_edge(tmp_path, "region: [algeria, europe]\ntokens_per_month: [1.0e+9]\nhorizon_months: 12\n")
+    table = _sweep_edge(tmp_path, "region: [algeria, europe]\ntokens_per_month: [1.0e+9]\nhorizon_months: [12]\n")
     assert sorted(table["param.region"]) == ["algeria", "europe"]
     assert table.set_index("param.region").loc["europe", "electricity_usd_per_kwh_used"] == _region_value("europe")
     assert "breakeven_months" in table.columns
 
 
 def test_edge_api_bill_rises_with_prompt_length(tmp_path):
-    table = _sweep_edge(tmp_path, "input_tokens: [256, 2048]\nhorizon_months: 12\n").set_index("param.input_tokens")
+    table = _sweep_edge(tmp_path, "input_tokens: [256, 2048]\nhorizon_months: [12]\n").set_index("param.input_tokens")
     assert table.loc[2048, "cloud_usd_per_mtok_month1"] > table.loc[256, "cloud_usd_per_mtok_month1"]
     # the same token mix on both sides: the floor of the API price rises with the prompt too
     assert table.loc[2048, "api_price_floor_usd_per_mtok"] > table.loc[256, "api_price_floor_usd_per_mtok"]

@@ -29,6 +29,14 @@ def assert_one_line_error(proc, code, *fragments):
     (["report", "--jobs", "0"], ["--jobs must be at least 1"]),
     (["report", "--bogus-flag"], ["unrecognized arguments"]),
     (["sweep", "01_price_decline"], ["--grid"]),
+    # the space instead of "=": the form meant, not argparse's "unrecognized arguments"
+    (["report", "05_edge_vs_cloud", "-p", "tokens_per_month", "1e10"], ["write -p tokens_per_month=1e10"]),
+    (["report", "-p", "tokens_per_month", "1e10", "05_edge_vs_cloud"], ["write -p tokens_per_month=1e10"]),
+    (["report", "05_edge_vs_cloud", "-p", "tokens_per_month"], ["expected NAME=VALUE"]),
+    (["report", "01_price_decline", "-p", "min_point=4"], ["unknown parameter 'min_point'",
+                                                           "did you mean 'min_points'?"]),
+    (["report", "01_price_declin"], ["unknown notebook '01_price_declin'", "did you mean '01_price_decline'?"]),
+    (["report", "05"], ["did you mean '05_edge_vs_cloud'?"]),
 ])
 def test_bad_input_is_one_line_and_exit_2(reports, args, fragments):
     proc = run_cli(*args)

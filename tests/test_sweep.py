@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
@@ -52,11 +53,23 @@ def test_ranges_cross_with_listed_values():
     ({"w": {"low": 0, "high": 1, "n": 3, "log": True}}, "log range needs low > 0"),
     ({"w": {"low": 0, "high": 1, "n": 0}}, "n must be"),
     ({"w": {"low": 0, "high": 1, "n": 3}, "v": {"low": 0, "high": 1, "n": 4}}, "same n"),
-    ({"label": {"low": 0, "high": 1, "n": 3}}, "not a valid str"),
+    ({"label": {"low": 0, "high": 1, "n": 3}}, "a range .* is for int and float parameters"),
 ])
 def test_bad_ranges(grid, message):
     with pytest.raises(ParameterError, match=message):
         expand_grid(grid, DECLARED)
+
+
+@pytest.mark.parametrize("grid, message", [
+    ({"w": 0.5}, r"w: expected a list of values, got the single value 0.5 \(write w: \[0.5\] to hold it fixed"),
+    ({"label": "a"}, r"label: expected a list of values"),
+    ({"names": "a"}, r"list parameter; give a list of lists"),
+    ({"lable": ["a"]}, r"unknown parameter 'lable' \(did you mean 'label'\?\)"),
+])
+def test_a_scalar_is_not_a_grid_and_typos_get_a_suggestion(grid, message):
+    with pytest.raises(ParameterError, match=message):
+        expand_grid(grid, DECLARED)
+    assert expand_grid({"w": [0.5], "x": [1, 2]}, DECLARED) == [{"w": 0.5, "x": 1}, {"w": 0.5, "x": 2}]
 
 
 def test_table_appends_and_widens(tmp_path):
@@ -160,7 +173,8 @@ def test_sweep_page_has_a_figure_per_numeric_result_failures_and_the_table(tmp_p
     page = write_sweep_page(tmp_path, "nb", runs, tmp_path / "sweep.csv").read_text()
     assert page.count("<img") == 1 and "<h3>cost</h3>" in page      # one numeric result; text and bool skipped
     assert "FAILED nb run k1: cell 2: ValueError: no" in page
-    assert page.count("<tr") == len(rows) + 1
+    assert page.split("<div class='scroll'>")[1].count("<tr") == len(rows) + 1
+    assert "Results that do not vary (2)" in page                   # label and flag: listed once, not drawn
 
 
 def test_sweep_writes_its_page(reports, tiny_notebooks, tmp_path):
@@ -169,3 +183,81 @@ def test_sweep_writes_its_page(reports, tiny_notebooks, tmp_path):
     out = tmp_path / "sweep"
     assert run_cli("sweep", "91_ok", "--grid", str(grid), "--out", str(out), "--jobs", "1").returncode == 0
     assert "<h3>x_squared</h3>" in (out / "sweep.html").read_text()
+
+
+def _edge_like_sweep(folder):
+    """A sweep.csv shaped like 05's shipped sweep: owning never breaks even in two regions and at 1e8 tokens."""
+    import itertools
+
+    import pandas as pd
+
+    rows = []
+    for i, (region, tokens) in enumerate(itertools.product(["algeria", "north-america", "europe", "morocco"],
+                                                           [1e8, 1e9, 1e10, 1e11])):
+        never = region in ("europe", "north-america") or tokens == 1e8
+        rows.append({"run": i, "key": f"k{i}", "ok": True, "error": "", "attempts": 1, "param.region": region,
+                     "param.tokens_per_month": tokens, "horizon_months": 36, "api_price_source": "market",
+                     "own_usd_per_mtok": 3e9 / tokens, "breakeven_months": None if never else 60 / math.log10(tokens)})
+    folder.mkdir()
+    pd.DataFrame(rows).to_csv(folder / "sweep.csv", index=False)
+    return folder / "sweep.csv"
+
+
+def test_sweep_page_labels_never_lists_constant_results_once_and_scrolls_its_table(tmp_path):
+    import pandas as pd
+
+    from analysis.runner.pages import _figure, write_sweep_page
+
+    csv = _edge_like_sweep(tmp_path / "sweep")
+    page = write_sweep_page(csv.parent, "05_edge_vs_cloud", [], csv).read_text()
+    panels = [line.split("<h3>")[1].split("</h3>")[0] for line in page.splitlines() if "<h3>" in line]
+    assert panels == ["breakeven_months", "own_usd_per_mtok"]          # the headline first; constants not drawn
+    constants = page.split("Results that do not vary (2)")[1].split("<h2>")[0]
+    assert "horizon_months" in constants and "api_price_source" in constants
+    assert "<div class='scroll'>" in page and "overflow:auto" in page
+    table = pd.read_csv(csv)
+    heat = _figure(table, "breakeven_months", ["param.region", "param.tokens_per_month"], "never")
+    texts = [t.get_text() for t in heat.axes[0].texts]
+    assert texts.count("never") == int(table["breakeven_months"].isna().sum()) == 10   # every never cell labelled
+    assert [t.get_text() for t in heat.axes[0].get_legend().get_texts()] == ["never"]
+    line = _figure(table[table["param.region"] == "algeria"], "breakeven_months", ["param.tokens_per_month"], "never")
+    assert "never" in [t.get_text() for t in line.axes[0].get_legend().get_texts()]
+
+
+def _temp_env(tmp_path) -> tuple[dict, "os.PathLike"]:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    return {**os.environ, "TMPDIR": str(temp)}, temp
+
+
+def test_a_sweep_stopped_by_sigterm_cleans_up_and_exits_143(reports, tiny_notebooks, tmp_path):
+    env, temp = _temp_env(tmp_path)
+    started = tmp_path / "started"
+    write_notebook(tiny_notebooks / "96_slow.ipynb", 'x: int = 1\noutput_dir: str = ""',
+                   f"import time\nopen({str(started)!r}, 'a').write('x')\ntime.sleep(120)")
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("x: [1, 2]\n")
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "sweep", "96_slow", "--grid", str(grid),
+                             "--out", str(tmp_path / "sweep"), "--jobs", "1"], cwd=str(PROJECT), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not started.exists():
+        time.sleep(0.2)
+    assert [p.name for p in temp.glob("analysis-kernel-*")], "the sweep's kernelspec folder is not in TMPDIR"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err[-2000:]
+    assert "Traceback" not in err and "--resume" in err
+    assert sorted(p.name for p in temp.iterdir() if p.name.startswith("analysis-")) == []
+
+
+def test_a_dask_sweep_leaves_nothing_in_the_temp_folder(reports, tiny_notebooks, tmp_path):
+    env, temp = _temp_env(tmp_path)
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("x: [1, 2, 3]\n")
+    proc = run_cli("sweep", "91_ok", "--grid", str(grid), "--out", str(tmp_path / "sweep"), "--scheduler", "local:2",
+                   env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    run = json.loads(next((tmp_path / "sweep" / "runs").glob("*/run.json")).read_text())
+    assert run["folder"].startswith("runs/")                    # relative to the sweep folder
+    assert sorted(p.name for p in temp.iterdir()) == []      # no kernel, data or Dask scratch folder left

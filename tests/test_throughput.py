@@ -179,7 +179,7 @@ def test_pareto_is_monotone():
 
 def test_defaults_are_the_calibrated_values():
     """The module's defaults are what a fit on the shipped measurements gives (refit them after a data change)."""
-    fitted = tp.calibrate(data.load_throughput_measurements())
+    fitted = cv.calibrate(data.load_throughput_measurements())
     for key in ("compute_efficiency", "memory_efficiency", "fp4_compute_factor", "moe_compute_factor",
                 "prefill_compute_factor", "attention_compute_factor"):
         assert fitted[key] == pytest.approx(tp.DEFAULTS[key], abs=0.006), key
@@ -196,7 +196,7 @@ def test_defaults_are_the_calibrated_values():
 
 def test_in_sample_predictions_with_the_defaults_match_a_fresh_fit():
     measurements = data.load_throughput_measurements()
-    with_defaults = tp.error_summary(tp.predict_measurements(measurements))
+    with_defaults = cv.error_summary(cv.predict_measurements(measurements))
     refit = cv.summarize(cv.in_sample(cv.prepare(measurements)))
     assert with_defaults["median_abs_error_throughput"] == pytest.approx(refit["median_abs_error_throughput"], abs=0.01)
     assert with_defaults["median_abs_error_per_user"] == pytest.approx(refit["median_abs_error_per_user"], abs=0.02)

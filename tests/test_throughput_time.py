@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import throughput_cv as cv
 from analysis import throughput_time as tt
 
 
@@ -88,7 +89,7 @@ def test_temporal_split_fits_only_on_rows_before_the_cutoff(monkeypatch):
     monkeypatch.setattr(cv, "_Arrays", FakeArrays)
     monkeypatch.setattr(cv, "fit", fake_fit)
     monkeypatch.setattr(cv, "predict_arrays", lambda a, params, terms: np.full(len(a.frame), 2.0))
-    out = tt.temporal_split(rows, "2025-03")
+    out = cv.temporal_split(rows, "2025-03")
     assert seen["train"] == [0, 1, 4]           # 2024-05, 2025-02, and a row dated only "2024"
     assert list(out["x"]) == [2, 3]             # 2025-06, and "2025", which may fall after the cutoff
     assert (out["error"] == 1.0).all() and (out["fold"] == "temporal").all()

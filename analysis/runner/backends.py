@@ -8,86 +8,13 @@ from __future__ import annotations
 
 import itertools
 
-import os
 import sys
-import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
-from pathlib import Path
+from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
 from analysis.runner.execution import NotebookRun, run_notebook
-
-
-@dataclass
-class Job:
-    """One notebook execution: where its outputs go and with which parameters."""
-
-    key: str
-    notebook: Path
-    folder: Path
-    parameters: dict
-
-
-# --------------------------------------------------------------------------------------
-# Workers die with their parent
-# --------------------------------------------------------------------------------------
-
-def kill_children() -> None:
-    """Kill every descendant of this process (kernels a worker started)."""
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil comes with ipykernel
-        return
-    for child in psutil.Process().children(recursive=True):
-        try:
-            child.kill()
-        except psutil.Error:
-            pass
-
-
-def _watch_parent(parent: int, interval: float) -> None:
-    import time
-
-    while True:
-        time.sleep(interval)
-        if os.getppid() != parent:
-            kill_children()
-            os._exit(1)
-
-
-def start_parent_watchdog(interval: float = 0.5) -> None:
-    """Exit this process (after killing its kernels) as soon as its parent process is gone.
-
-    A runner killed with SIGKILL cannot stop its workers; each worker notices that it
-    was re-parented and exits. On Linux the kernel also delivers SIGKILL through
-    ``PR_SET_PDEATHSIG``, a second line of defence should the thread be starved.
-    """
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:     # the parent died before the death signal was armed
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent, interval), name="parent-watchdog", daemon=True).start()
-
-
-def _pool_worker_init() -> None:
-    import signal
-
-    start_parent_watchdog()
-
-    def _terminated(signum, frame):  # PR_SET_PDEATHSIG: take the kernels along
-        kill_children()
-        os._exit(1)
-
-    signal.signal(signal.SIGTERM, _terminated)
+from analysis.runner.workers import (EXIT_CLEANUPS, Job, _pool_worker_init, forced_exit,  # noqa: F401
+                                     kill_children, start_parent_watchdog)
 
 
 # --------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The command line: ``python -m analysis report|sweep|compare|readme|lab|cache|checksums|data``.
 
 Exit codes: 0 success, 1 a notebook failed, 2 bad input (parameters, notebook
-names, YAML, data), 130 interrupted.
+names, YAML, data), 130 interrupted (Ctrl-C), 143 stopped by SIGTERM (after cleaning up).
 """
 
 from __future__ import annotations
@@ -18,6 +18,16 @@ from analysis.runner.report import report
 from analysis.runner.sweep import sweep
 
 
+#: How long the Lab's server gets to shut its kernels down after SIGTERM before it is killed.
+LAB_STOP_TIMEOUT_S = 30
+
+
+def _child_ignores_sighup() -> None:      # runs in the server process before exec
+    import signal
+
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
 def lab(extra: list[str]) -> int:
     """Open JupyterLab at the project root with this interpreter as the ``python3`` kernel.
 
@@ -25,6 +35,13 @@ def lab(extra: list[str]) -> int:
     save their figures) and ``data/``. Ctrl-C is left to Jupyter: this process ignores
     it while the server runs, so the server asks for confirmation, shuts its kernels down
     and prints its own messages, and ``make lab`` returns once it has.
+
+    SIGTERM and SIGHUP (a script, ``timeout``, a container or service manager, a closed
+    terminal; ``make`` passes SIGTERM on to this process) stop the server the way Jupyter
+    stops on SIGTERM: its kernels are shut down and its runtime files removed; then the
+    temporary kernelspec folder goes. The server itself ignores SIGHUP, so a hang-up
+    reaches it only as that SIGTERM. A server still running ``LAB_STOP_TIMEOUT_S`` seconds
+    later is killed.
 
     Parameters
     ----------
@@ -34,25 +51,49 @@ def lab(extra: list[str]) -> int:
     Returns
     -------
     int
-        The server's exit status (0 after a normal shutdown).
+        The server's exit status (0 after a normal shutdown); 128 + the signal number
+        after SIGTERM or SIGHUP.
     """
     import signal
     import subprocess
+    import time
+
+    received: list[int] = []
+    process: subprocess.Popen | None = None
+
+    def stop(signum, frame):
+        received.append(signum)
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
 
     with private_kernel():
         command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={paths.PROJECT_ROOT}",
                    "--ContentsManager.post_save_hook=analysis.nbfilter.post_save_hook", *extra]
         # a handler (unlike SIG_IGN) is not inherited by the server: it keeps Jupyter's own Ctrl-C handling
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
+        previous = {sig: signal.signal(sig, handler) for sig, handler in
+                    ((signal.SIGINT, lambda signum, frame: None), (signal.SIGTERM, stop), (signal.SIGHUP, stop))}
         try:
-            process = subprocess.Popen(command)
+            process = subprocess.Popen(command, preexec_fn=_child_ignores_sighup)
+            if received:                     # a signal that came before the server existed
+                process.send_signal(signal.SIGTERM)
+            stopping_since = None
             while True:
                 try:
-                    return process.wait()
+                    code = process.wait(timeout=0.5)
+                    break
                 except KeyboardInterrupt:  # pragma: no cover - the handler above swallows SIGINT
                     continue
+                except subprocess.TimeoutExpired:
+                    if received and stopping_since is None:
+                        stopping_since = time.monotonic()
+                    if stopping_since is not None and time.monotonic() - stopping_since > LAB_STOP_TIMEOUT_S:
+                        process.kill()
+                        code = process.wait()
+                        break
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    return 128 + received[0] if received else code
 
 
 def checksums(update: bool = False) -> int:
@@ -68,6 +109,33 @@ def checksums(update: bool = False) -> int:
     if not problems:
         print("data checksums: all match data/sources.yml")
     return 1 if problems else 0
+
+
+def check_param_arguments(argv: list[str]) -> None:
+    """A ``-p`` value without ``=``: one line suggesting the ``NAME=VALUE`` form.
+
+    ``-p tokens_per_month 1e10`` would otherwise end in argparse's "unrecognized
+    arguments: 1e10" (or take ``1e10`` for a notebook name).
+
+    Raises
+    ------
+    ParameterError
+        Naming the ``-p NAME=VALUE`` the user most likely meant.
+    """
+    for i, arg in enumerate(argv):
+        if arg in ("-p", "--param") and i + 1 < len(argv):
+            value, following = argv[i + 1], argv[i + 2] if i + 2 < len(argv) else None
+        elif arg.startswith("--param="):
+            value, following = arg.split("=", 1)[1], None
+        elif arg.startswith("-p") and len(arg) > 2 and not arg.startswith("--"):
+            value, following = arg[2:], None
+        else:
+            continue
+        if "=" in value:
+            continue
+        if following is not None and not following.startswith("-"):
+            raise ParameterError(f"-p {value} {following}: write -p {value}={following} (one argument, NAME=VALUE)")
+        raise ParameterError(f"-p {value}: expected NAME=VALUE, e.g. -p {value}=...")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -160,12 +228,27 @@ def data_command(what: str, snapshot_date: str) -> int:
     return 0
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM to a report or sweep, raised in the main thread like Ctrl-C so that every ``finally`` runs:
+    workers stopped, the build folder and the temporary kernelspec folder removed."""
+
+
+def _terminated(signum, frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; returns the process exit code."""
+    """Command-line entry point; returns the process exit code (143 after SIGTERM, 130 after Ctrl-C)."""
+    import signal
+
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv and argv[0] == "lab":
             return lab(argv[1:])
+        if argv and argv[0] in ("report", "sweep") and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _terminated)
+        if argv and argv[0] in ("report", "sweep"):
+            check_param_arguments(argv[1:])
         args = build_parser().parse_args(argv)
         if getattr(args, "jobs", 1) < 1:
             raise ParameterError(f"--jobs must be at least 1, got {args.jobs}")
@@ -204,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         raise
-    except KeyboardInterrupt:
-        print("interrupted: nothing was moved into place; reports/latest unchanged", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        how = "stopped by SIGTERM" if isinstance(exc, Terminated) else "interrupted"
+        print(f"{how}: nothing was moved into place; reports/latest unchanged", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130

@@ -28,7 +28,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from analysis import paths
 from analysis.params import ParameterError
-from analysis.runner.backends import Job, start_parent_watchdog
+from analysis.runner.workers import EXIT_CLEANUPS, Job, start_parent_watchdog
 from analysis.runner.execution import (NotebookRun, install_private_kernel, one_line, restored_environ,
                                        run_notebook)
 
@@ -162,16 +162,33 @@ def remote_run(stem: str, notebook_bytes: bytes, bundle: dict[str, bytes], param
     return asdict(run), files
 
 
+def remove_worker_folders() -> list[Path]:
+    """Delete this worker process's kernelspec and data folders (made by :func:`remote_run`); return them."""
+    global _kernel_home
+    removed = [p for p in (_kernel_home, *_data_dirs.values()) if p is not None]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    _kernel_home = None
+    _data_dirs.clear()
+    return removed
+
+
 class ParentWatchdog(WorkerPlugin):
-    """Worker plugin: the worker process exits when its parent (the runner or ``dask worker``) dies."""
+    """Worker plugin: the worker process exits when its parent (the runner or ``dask worker``) dies, and
+    removes its temporary folders when it closes (and at interpreter exit, should teardown not run)."""
 
     name = "analysis-parent-watchdog"
 
     def setup(self, worker):
+        import atexit
+
         start_parent_watchdog()
+        atexit.register(remove_worker_folders)
+        if remove_worker_folders not in EXIT_CLEANUPS:
+            EXIT_CLEANUPS.append(remove_worker_folders)
 
     def teardown(self, worker):
-        pass
+        remove_worker_folders()
 
 
 def _client(scheduler: str, workers: int):
@@ -182,10 +199,13 @@ def _client(scheduler: str, workers: int):
         n = int(scheduler.split(":", 1)[1]) if ":" in scheduler else workers
         # no retry of a run whose worker died, and one run per single-threaded worker at a time (so a lost
         # worker takes only the run it was executing)
+        # the scratch space of the scheduler and workers: a folder of this run, removed with the cluster (run_dask)
+        scratch = tempfile.mkdtemp(prefix="analysis-dask-")
         with dask.config.set({"distributed.scheduler.allowed-failures": 0,
-                              "distributed.scheduler.worker-saturation": 1.0}):
+                              "distributed.scheduler.worker-saturation": 1.0, "temporary-directory": scratch}):
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                                   silence_logs=logging.CRITICAL)
+                                   silence_logs=logging.CRITICAL, local_directory=scratch)
+            cluster.analysis_scratch = scratch
         return Client(cluster), cluster
     try:
         return Client(scheduler, timeout="15s"), None
@@ -242,3 +262,4 @@ def run_dask(jobs: list[Job], scheduler: str, workers: int, timeout: int, html: 
         client.close()
         if cluster is not None:
             cluster.close()
+            shutil.rmtree(getattr(cluster, "analysis_scratch", ""), ignore_errors=True)

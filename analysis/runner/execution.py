@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import paths
-from analysis.params import ParameterError
+from analysis.params import ParameterError, did_you_mean
+from analysis.runner.errors import one_line
+from analysis.runner.warm import warm_execute
 
 DEFAULT_CELL_TIMEOUT_S = 600
 
@@ -89,7 +91,8 @@ def select_notebooks(names: list[str]) -> dict[str, Path]:
             raise ParameterError(f"{stem}.ipynb is not part of the collection: the runner runs NN_name.ipynb notebooks "
                                  f"only (rename it, e.g. 06_{re.sub(r'[^a-z0-9]+', '_', stem.lower()).strip('_')}.ipynb)")
         if stem not in available:
-            raise ParameterError(f"unknown notebook {name!r} (available: {', '.join(available)})")
+            raise ParameterError(f"unknown notebook {name!r}{did_you_mean(stem, available)} "
+                                 f"(available: {', '.join(available)})")
         chosen[stem] = available[stem]
     return chosen
 
@@ -136,11 +139,6 @@ def private_kernel():
             yield home
     finally:
         shutil.rmtree(home, ignore_errors=True)
-
-
-def one_line(exc: BaseException, limit: int = 300) -> str:
-    """``Type: message`` of an exception on one line, the message cut at ``limit`` characters."""
-    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:limit]}"
 
 
 def _is_startup_collision(exc: BaseException) -> bool:
@@ -218,7 +216,6 @@ def run_notebook(notebook: Path, folder: Path, parameters: dict, timeout: int = 
     os.environ["ANALYSIS_HEADLESS"] = "1"      # explorers draw their default figure (analysis.explore)
     env = {**(env or {}), "ANALYSIS_HEADLESS": "1"}
     if engine == "warm":
-        from analysis.runner.warm import warm_execute
 
         error, cell = warm_execute(notebook, executed, full, timeout, env)
     else:

@@ -57,7 +57,7 @@ def report(names: list[str], cli_params: list[str], params_file: str | None, job
     with staged(build, final, rename_if_taken=update_latest) as where:
         job_list = [Job("", nb, build / stem, parameters[stem]) for stem, nb in notebooks.items()]
         runs = execute(job_list, jobs, timeout, html=True, label="report", scheduler=scheduler, lines=True)
-        summary = run_summary(runs, time.perf_counter() - started)
+        summary = run_summary(runs, time.perf_counter() - started, root=build)
         (build / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
         write_index(build, runs, summary)
     final = where[0]
@@ -79,12 +79,24 @@ def report(names: list[str], cli_params: list[str], params_file: str | None, job
     return 1 if failed else 0
 
 
-def run_summary(runs: list[NotebookRun], seconds: float) -> dict:
-    """The ``run.json`` of a report: time, commit, interpreter and every run's outcome."""
+def run_summary(runs: list[NotebookRun], seconds: float, root: Path | None = None) -> dict:
+    """The ``run.json`` of a report: time, commit, interpreter, data checksums and line digests, every run's outcome.
+
+    With ``root`` (the folder being built), each run's ``folder`` is recorded relative to
+    it (``01_price_decline``), so the record stays right once the folder is moved into place.
+    """
+    import os
     import platform
 
     from analysis.provenance import git_commit
+    from analysis.runner.compare import data_row_digests
     from analysis.sources import current_checksums
+
+    records = [asdict(r) for r in runs]
+    if root is not None:
+        for record in records:
+            if record["folder"]:
+                record["folder"] = Path(os.path.relpath(record["folder"], root)).as_posix()
 
     return {
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -93,5 +105,6 @@ def run_summary(runs: list[NotebookRun], seconds: float) -> dict:
         "python": sys.executable,
         "python_version": platform.python_version(),
         "data_sha256": current_checksums(),
-        "notebooks": [asdict(r) for r in runs],
+        "data_rows": data_row_digests(),
+        "notebooks": records,
     }

@@ -1,7 +1,7 @@
 """Sweeps: a grid of parameter sets run through one notebook, collected into ``sweep.csv``.
 
-A grid YAML maps parameter names to a list of values (Cartesian product), a single
-value (held fixed), or a range ``{low: .., high: .., n: .., log: false}`` for an int
+A grid YAML maps parameter names to a list of values (Cartesian product; ``[v]``
+holds a parameter fixed; a bare scalar is an error, not a silent single value), or a range ``{low: .., high: .., n: .., log: false}`` for an int
 or float parameter. All ranges of one grid are sampled together by a Latin hypercube
 of ``n`` points (seeded by ``--seed``), crossed with the listed values.
 
@@ -27,15 +27,15 @@ from dataclasses import asdict
 from pathlib import Path
 
 from analysis import paths
-from analysis.params import ParameterError, check_value, declared_parameters, read_yaml
+from analysis.params import ParameterError, check_value, declared_parameters, did_you_mean, read_yaml
 from analysis.runner.backends import Job, execute
 from analysis.runner.execution import DEFAULT_CELL_TIMEOUT_S, NotebookRun, private_kernel, select_notebooks
+from analysis.runner.pages import META_COLUMNS, write_sweep_page
 from analysis.runner.staging import timestamp, unique
 
 MANIFEST = "sweep.json"
 RUN_RECORD = "run.json"
 RANGE_KEYS = {"low", "high", "n", "log"}
-META_COLUMNS = ["run", "key", "ok", "error", "attempts"]
 
 
 def run_key(stem: str, parameters: dict) -> str:
@@ -105,8 +105,8 @@ def latin_hypercube(ranges: dict[str, tuple[float, float, bool, str]], n: int, s
 def expand_grid(grid: dict, declared: dict[str, dict], seed: int = 0) -> list[dict]:
     """Parameter sets of a sweep grid, each value checked against the declared types.
 
-    Each grid entry is a list of candidate values (Cartesian product), a single
-    non-list value (held fixed), or for an int or float parameter a range
+    Each grid entry is a list of candidate values (Cartesian product; a one-item list
+    holds the parameter fixed, a bare scalar is an error), or for an int or float parameter a range
     ``{low, high, n, log}``; all ranges share ``n`` and are sampled together by
     :func:`latin_hypercube`. For a list-typed parameter the entry must be a list of lists.
 
@@ -127,7 +127,9 @@ def expand_grid(grid: dict, declared: dict[str, dict], seed: int = 0) -> list[di
     axes, ranges, sizes = [], {}, {}
     for name, values in grid.items():
         if name not in declared:
-            raise ParameterError(f"grid: unknown parameter {name!r} (known: {', '.join(sorted(declared))})")
+            known = sorted(set(declared) - {"output_dir"})
+            raise ParameterError(f"grid: unknown parameter {name!r}{did_you_mean(name, known)} "
+                                 f"(known: {', '.join(known)})")
         declared_type = declared[name]["type"]
         kind = declared_type.split("[")[0].lower()
         if _is_range(values, kind):
@@ -138,7 +140,13 @@ def expand_grid(grid: dict, declared: dict[str, dict], seed: int = 0) -> list[di
         if not isinstance(values, list):
             if kind == "list":
                 raise ParameterError(f"grid: {name} is a list parameter; give a list of lists")
-            values = [values]
+            if isinstance(values, dict):
+                raise ParameterError(f"grid: {name}: expected a list of values; a range {{low, high, n}} is for int "
+                                     f"and float parameters, and {name} is a {declared_type}")
+            shown = values
+            raise ParameterError(f"grid: {name}: expected a list of values, got the single value {shown!r} "
+                                 f"(write {name}: [{shown}] to hold it fixed"
+                                 + (", or a range {low, high, n}" if kind in ("int", "float") else "") + ")")
         if not values:
             raise ParameterError(f"grid: {name} has no values")
         axes.append([(name, check_value(name, v, declared_type)) for v in values])
@@ -336,7 +344,8 @@ def _run_sweep(stem, notebook, grid, folder, grid_file, seed, jobs, timeout, eng
         print(f"resume: {len(done)} of {len(grid)} runs already complete in {folder}; running {len(pending)}")
 
     def record(run: NotebookRun) -> None:
-        (Path(run.folder) / RUN_RECORD).write_text(json.dumps(asdict(run), indent=2) + "\n")
+        entry = {**asdict(run), "folder": Path(os.path.relpath(run.folder, folder)).as_posix()}   # runs/<key>
+        (Path(run.folder) / RUN_RECORD).write_text(json.dumps(entry, indent=2) + "\n")
         table.append(csv_row(index[run.key], run))
 
     runs: list[NotebookRun] = []
@@ -347,7 +356,6 @@ def _run_sweep(stem, notebook, grid, folder, grid_file, seed, jobs, timeout, eng
     table.rewrite(order=index)
     by_key = {r.key: r for r in runs}
     every = [done.get(k) or by_key[k] for k in keys]
-    from analysis.runner.pages import write_sweep_page
 
     write_sweep_page(folder, stem, every, table.path)
     failed = [r for r in runs if not r.ok]

@@ -21,7 +21,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from analysis.runner.execution import one_line
+from analysis.runner.errors import one_line
 
 _KERNEL: dict = {"km": None, "kc": None, "home": None}
 

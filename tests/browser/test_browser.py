@@ -2,7 +2,9 @@
 
 The Lab test starts ``make lab`` on a pseudo-terminal, runs notebook 05 from the Run
 menu, moves its explorer's slider, saves, checks git sees no change, then presses
-Ctrl-C and answers Jupyter's prompt, checking that the kernels and runtime files go.
+Ctrl-C and answers Jupyter's prompt, checking that the kernels and runtime files go. Another
+stops it with SIGTERM (to make) and SIGHUP (to the terminal's process group): Jupyter's own
+shutdown, no server or kernel left, the temporary kernelspec folder removed.
 
 Drives the system Chromium (Debian's ``chromium``) through Playwright; no browser is
 downloaded. Skipped, with the reason, where either is missing. ``.ci/run`` installs
@@ -127,7 +129,9 @@ def lab(tmp_path):
     settings = config / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    (tmp_path / "tmp").mkdir()
     env = {**os.environ, **GIT_FILTER_ENV, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "TMPDIR": str(tmp_path / "tmp"),
            "HOME": os.environ.get("HOME", str(tmp_path)), "ANALYSIS_NO_GIT_FILTER": "1"}
     env.pop("ANALYSIS_HEADLESS", None)
     venv = Path(sys.prefix)
@@ -251,3 +255,106 @@ def test_lab_runs_a_notebook_and_its_explorer_git_stays_clean_and_ctrl_c_shuts_d
     assert [p.pid for p in kernels if p.is_running() and p.status() != "zombie"] == []
     runtime = tmp_path / "runtime"
     assert sorted(p.name for p in runtime.glob("*") if p.name.startswith(("jpserver-", "kernel-"))) == []
+
+
+def _lab_processes(base: str) -> list:
+    """The jupyter-lab process serving ``base`` (matched by its port: other Labs may run on this machine)."""
+    import psutil
+
+    option = f"--port={base.rsplit(':', 1)[1]}"
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if option in (process.info["cmdline"] or []) and process.status() != "zombie":
+                found.append(process)
+        except psutil.Error:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to make", "SIGHUP to the terminal's process group"])
+def test_lab_stops_cleanly_on_sigterm_and_sighup(browser, lab, tmp_path, how):
+    """A script, timeout, a container or a closed terminal stops make lab: Jupyter's own shutdown, nothing left."""
+    base, token, terminal = lab
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page.goto(f"{base}/lab/tree/notebooks/02_compute_split.ipynb?token={token}")
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
+    page.wait_for_selector(".jp-StatusBar-TextItem:text-matches('\\| Idle$')", timeout=60_000)
+    assert _wait_for(lambda: _kernel_processes(terminal.proc.pid), 60), "no kernel process under make lab"
+    kernels = _kernel_processes(terminal.proc.pid)
+    assert _lab_processes(base), "no jupyter-lab process found"
+    temp = tmp_path / "tmp"
+    assert [p.name for p in temp.glob("analysis-kernel-*")], "the Lab's private kernelspec folder is not in TMPDIR"
+    if how.startswith("SIGTERM"):
+        os.kill(terminal.proc.pid, signal.SIGTERM)              # make passes SIGTERM on to python -m analysis lab
+    else:
+        os.killpg(terminal.proc.pid, signal.SIGHUP)              # what a closing terminal sends
+    terminal.proc.wait(timeout=60)
+    text = terminal.text()
+    assert "Shutting down" in text and "kernel" in text, text[-1500:]    # Jupyter's own shutdown ran
+    deadline = time.time() + 10
+    while time.time() < deadline and (_lab_processes(base) or [p for p in kernels if p.is_running()
+                                                                 and p.status() != "zombie"]):
+        time.sleep(0.2)
+    assert _lab_processes(base) == [], "jupyter-lab still running after make lab stopped"
+    assert [p.pid for p in kernels if p.is_running() and p.status() != "zombie"] == []
+    runtime = tmp_path / "runtime"
+    assert sorted(p.name for p in runtime.glob("*") if p.name.startswith(("jpserver-", "kernel-"))) == []
+    assert sorted(p.name for p in temp.glob("analysis-*")) == []          # the kernelspec folder removed
+    page.close()
+
+
+def _wait_for(condition, seconds: float) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_compare_and_sweep_pages_fit_the_window_and_lead_with_the_answer(browser, tmp_path):
+    """compare.html opens with its summary and fits the window; sweep.html's wide table scrolls inside the page."""
+    import json as _json
+
+    from analysis.runner.compare import compare
+    from analysis.runner.pages import write_sweep_page
+    from test_sweep import _edge_like_sweep
+
+    reports = {}
+    for name, cost in (("a", 0.09), ("b", 0.12)):
+        folder = tmp_path / name
+        (folder / "06_capex_payback").mkdir(parents=True)
+        results = {"gap_2026_usd_b": -14.6 if name == "a" else -2.6, "cost_of_capital": cost,
+                   "gap_by_year_central_usd_b": [v * (1 + cost) for v in (-14.62, -70.5, -68.19, -9.02, 81.57)]}
+        (folder / "06_capex_payback" / "results.json").write_text(_json.dumps(results))
+        (folder / "run.json").write_text(_json.dumps({"notebooks": [{"stem": "06_capex_payback", "ok": True,
+                                                                      "parameters": {"cost_of_capital": cost}}],
+                                                      "data_sha256": {}}))
+        reports[name] = folder
+    assert compare(str(reports["a"]), str(reports["b"])) == 0
+    import pandas as pd
+
+    csv = _edge_like_sweep(tmp_path / "sweep")
+    table = pd.read_csv(csv)
+    for column in range(30):                                           # a sweep with many result columns
+        table[f"extra_result_with_a_long_name_{column}"] = table["run"] * column
+    table.to_csv(csv, index=False)
+    write_sweep_page(csv.parent, "05_edge_vs_cloud", [], csv)
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    errors = _watch(page)
+    try:
+        page.goto((reports["b"] / "compare.html").as_uri(), wait_until="load")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1300
+        top = page.evaluate("(s) => document.querySelector(s).getBoundingClientRect().top", "#summary")
+        results = page.evaluate("() => [...document.querySelectorAll('h2')].find(h => h.textContent"
+                                ".startsWith('Results that differ')).getBoundingClientRect().top")
+        assert top < results and top < 900                                # the summary is on the first screen
+        assert "-$15B a year" in page.inner_text("#summary") and "-$3B a year" in page.inner_text("#summary")
+        page.goto((csv.parent / "sweep.html").as_uri(), wait_until="load")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1300
+        assert page.evaluate("() => { const s = document.querySelector('.scroll'); return s.scrollWidth > s.clientWidth; }")
+        assert page.evaluate("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        assert [e for e in errors if "net::ERR" not in e] == []
+    finally:
+        page.close()
