@@ -13,11 +13,16 @@ Month by month over a horizon, for a steady demand of ``tokens_per_month``:
   (:func:`hybrid_costs`) the cheapest number of servers with the API serving the rest.
 
 Cash flows are discounted monthly at ``discount_rate_per_year`` and the servers' residual
-value (straight-line book value of the last purchase x ``residual_fraction``) is credited
-in the horizon's last month. The break-even month is the first month in which the
+value (straight-line book value of the last purchase x ``residual_fraction``, or a market price
+``resale_fraction`` of the landed price, which may lie above book value) is credited in the
+horizon's last month. The break-even month is the first month in which the
 cumulative discounted cost of owning is no higher than that of the API; ``None`` when
 that never happens within the horizon (:func:`breakeven`; its probability over the throughput
-model's error from :func:`throughput_draws`). Everything broadcasts over numpy arrays (the heat
+model's error from :func:`throughput_draws`, drawn jointly with other inputs). :func:`breakeven` with
+``capacity="owned"`` is the cheapest option that owns at least one server, whose present value
+against the API is the headline even when the API alone is cheaper, and :func:`owning_flip_points`
+finds the staff cost, server price, maintenance, API decline and volume at which that present
+value changes sign. Everything broadcasts over numpy arrays (the heat
 maps are one call each).
 """
 
@@ -120,7 +125,8 @@ class LocalServer:
 def cumulative_costs(tokens_per_month, server: LocalServer, electricity_usd_per_kwh, api_price_now,
                      decline_per_year, months: int = 36, api_input_price_now=0.0, input_tokens_per_output_token=0.0,
                      price_floor=0.0, years_since_observed=0.0, discount_rate_per_year=0.0,
-                     residual_fraction=0.0, servers=None, staff_usd_per_month=0.0, api_fx_premium=1.0) -> dict:
+                     residual_fraction=0.0, servers=None, staff_usd_per_month=0.0, api_fx_premium=1.0,
+                     resale_fraction=None) -> dict:
     """Cumulative (discounted) USD spent by month on owning and on the API (arrays broadcast; months last).
 
     Parameters
@@ -157,6 +163,10 @@ def cumulative_costs(tokens_per_month, server: LocalServer, electricity_usd_per_
         Staff time to run the servers, per month while any server is owned (0 = none).
     api_fx_premium : float or array
         The API bill's cost at the exchange rate the buyer pays, over the official rate (1 = official).
+    resale_fraction : None or float or array
+        ``None``: the residual is ``residual_fraction`` of straight-line book value. A number: the servers'
+        market value at the horizon as a share of their landed price (used cards sell for a share of their
+        launch price, which may be above book value); replaces the book-value rule.
 
     Returns
     -------
@@ -194,7 +204,13 @@ def cumulative_costs(tokens_per_month, server: LocalServer, electricity_usd_per_
         * electricity[..., None]
     maintenance = devices[..., None] * server.landed_usd * server.maintenance_per_year / 12.0
     age_at_end = (months - 1) % life_months + 1                              # months since the last purchase
-    residual = devices * server.landed_usd * max(0.0, 1.0 - age_at_end / life_months) * residual_fraction
+    if resale_fraction is None:
+        residual = devices * server.landed_usd * max(0.0, 1.0 - age_at_end / life_months) * residual_fraction
+    else:
+        resale = np.asarray(resale_fraction, dtype=float)
+        if np.any(resale < 0):
+            raise ValueError("resale_fraction must be >= 0")
+        residual = devices * server.landed_usd * resale
     per_output = price_now + ratio * price_in                               # USD per million output tokens
     cloud_price = api_price_path(per_output, decline, months, floor, offset) * fx[..., None]
     cloud_monthly = tokens[..., None] * cloud_price / 1e6
@@ -210,6 +226,19 @@ def cumulative_costs(tokens_per_month, server: LocalServer, electricity_usd_per_
             "cloud_usd_per_mtok": cloud_price}
 
 
+def _cheapest(options: list) -> dict:
+    """Element by element, the option of ``options`` (outputs of :func:`cumulative_costs`) cheapest at the horizon."""
+    final = np.stack([o["own"][..., -1] for o in options])
+    best = np.argmin(final, axis=0)                                        # ties: the first (fewer servers)
+    out = {}
+    for key in options[0]:
+        stacked = np.stack([np.broadcast_to(o[key], np.shape(o["own"])[:-1] + np.shape(o[key])[best.ndim:])
+                            for o in options])
+        pick = best.reshape((1,) + best.shape + (1,) * (stacked.ndim - 1 - best.ndim))
+        out[key] = np.take_along_axis(stacked, pick, axis=0)[0]
+    return out
+
+
 def hybrid_costs(tokens_per_month, server: LocalServer, *args, **kwargs) -> dict:
     """:func:`cumulative_costs` with the number of owned servers that costs least over the horizon.
 
@@ -221,17 +250,19 @@ def hybrid_costs(tokens_per_month, server: LocalServer, *args, **kwargs) -> dict
     """
     capacity = np.asarray(server.capacity_tokens_per_month(), dtype=float)
     full = np.floor(np.asarray(tokens_per_month, dtype=float) / capacity)
-    options = [cumulative_costs(tokens_per_month, server, *args, servers=n, **kwargs)
-               for n in (np.zeros_like(full), full, full + 1)]
-    final = np.stack([o["own"][..., -1] for o in options])
-    best = np.argmin(final, axis=0)                                        # ties: fewer servers
-    out = {}
-    for key in options[0]:
-        stacked = np.stack([np.broadcast_to(o[key], np.shape(o["own"])[:-1] + np.shape(o[key])[best.ndim:])
-                            for o in options])
-        pick = best.reshape((1,) + best.shape + (1,) * (stacked.ndim - 1 - best.ndim))
-        out[key] = np.take_along_axis(stacked, pick, axis=0)[0]
-    return out
+    return _cheapest([cumulative_costs(tokens_per_month, server, *args, servers=n, **kwargs)
+                      for n in (np.zeros_like(full), full, full + 1)])
+
+
+def owned_costs(tokens_per_month, server: LocalServer, *args, **kwargs) -> dict:
+    """The cheapest option that owns at least one server (:func:`hybrid_costs` without the API-only option).
+
+    Where the API alone is cheapest, :func:`hybrid_costs` owns nothing and its present-value advantage is 0;
+    this is what owning would cost, so its advantage (negative there) says by how much owning loses.
+    """
+    capacity = np.asarray(server.capacity_tokens_per_month(), dtype=float)
+    full = np.maximum(np.floor(np.asarray(tokens_per_month, dtype=float) / capacity), 1.0)
+    return _cheapest([cumulative_costs(tokens_per_month, server, *args, servers=n, **kwargs) for n in (full, full + 1)])
 
 
 def breakeven_month(own_cumulative, cloud_cumulative):
@@ -252,7 +283,8 @@ def breakeven(tokens_per_month, server: LocalServer, electricity_usd_per_kwh, ap
     ----------
     capacity : str
         ``"whole"``: enough whole servers for all the demand (:func:`cumulative_costs` with ``servers=None``);
-        ``"hybrid"``: the cheapest number of owned servers, the API serving the rest (:func:`hybrid_costs`).
+        ``"hybrid"``: the cheapest number of owned servers, the API serving the rest (:func:`hybrid_costs`);
+        ``"owned"``: the cheapest option with at least one server (:func:`owned_costs`).
     cost_options
         Passed on (input price and ratio, floor, discounting, residual, staff, FX premium on the API).
 
@@ -266,20 +298,21 @@ def breakeven(tokens_per_month, server: LocalServer, electricity_usd_per_kwh, ap
     if capacity == "whole":
         out = cumulative_costs(tokens_per_month, server, electricity_usd_per_kwh, api_price_now, decline_per_year,
                                months, **cost_options)
-    elif capacity == "hybrid":
-        out = hybrid_costs(tokens_per_month, server, electricity_usd_per_kwh, api_price_now, decline_per_year,
-                           months, **cost_options)
+    elif capacity in ("hybrid", "owned"):
+        costs = hybrid_costs if capacity == "hybrid" else owned_costs
+        out = costs(tokens_per_month, server, electricity_usd_per_kwh, api_price_now, decline_per_year, months,
+                    **cost_options)
     else:
-        raise ValueError(f"capacity must be whole or hybrid, got {capacity!r}")
+        raise ValueError(f"capacity must be whole, hybrid or owned, got {capacity!r}")
     month = np.where(out["devices"] > 0, breakeven_month(out["own"], out["cloud"]), np.nan)
     return {**out, "month": month, "servers": out["devices"], "npv_advantage_usd": out["cloud"][..., -1] - out["own"][..., -1]}
 
 
 def throughput_draws(central, low, high, level: float, n: int, rng: np.random.Generator):
-    """Draws of a throughput from a lognormal fitted to its interval (``low``-``high`` at ``level``, central median).
+    """Draws from a lognormal fitted to an interval (``low``-``high`` at ``level``, ``central`` the median).
 
-    The log-scale spread is set by the wider of the interval's two sides (an asymmetric interval is not
-    narrowed); the median is ``central``.
+    Used for the local throughput and for the API price decline. The log-scale spread is set by the wider of
+    the interval's two sides (an asymmetric interval is not narrowed); the median is ``central``.
     """
     from statistics import NormalDist
 
@@ -355,3 +388,47 @@ def plot_breakeven_grid(x, y, grid, *, xlabel: str, ylabel: str, title: str, hor
     if marks[1] is not None:
         ax.axhline(marks[1], color="0.3", ls=":", lw=1)
     return mesh
+
+
+def owning_flip_points(tokens_per_month, server: LocalServer, electricity_usd_per_kwh, api_price_now, decline_per_year,
+                       months: int = 36, **cost_options) -> dict:
+    """Where the best owning option's present value against the API (:func:`breakeven`, ``capacity="owned"``)
+    changes sign, one input at a time, the others as given.
+
+    Each is a root found on a grid (:func:`analysis.payback.sign_change`, the first crossing); NaN when the
+    sign does not change on the grid.
+
+    Returns
+    -------
+    dict
+        ``staff_usd_per_month`` (0 to 5,000 a month), ``server_price_usd`` (the server's price before duties,
+        0.05x to 20x the given one), ``maintenance_per_year`` (0 to 0.5 of the landed price),
+        ``decline_per_year`` (API decline, 1x to 20x a year) and ``tokens_per_month`` (1e6 to 1e12, the first
+        volume from which owning pays).
+    """
+    from analysis.payback import sign_change
+
+    base = dict(tokens=tokens_per_month, server=server, decline=decline_per_year,
+                staff=cost_options.pop("staff_usd_per_month", 0.0))
+
+    def advantage(**change):
+        v = {**base, **change}
+        return breakeven(v["tokens"], v["server"], electricity_usd_per_kwh, api_price_now, v["decline"], months,
+                         "owned", staff_usd_per_month=v["staff"], **cost_options)["npv_advantage_usd"]
+
+    each = lambda make: (lambda grid: np.array([float(advantage(**make(x))) for x in grid]))
+    return {
+        "staff_usd_per_month": sign_change(lambda g: advantage(staff=g), np.linspace(0.0, 5000.0, 101)),
+        "server_price_usd": sign_change(each(lambda p: {"server": _replace(server, price_usd=p)}),
+                                        server.price_usd * np.geomspace(0.05, 20.0, 61), log=True),
+        "maintenance_per_year": sign_change(each(lambda m: {"server": _replace(server, maintenance_per_year=m)}),
+                                            np.linspace(0.0, 0.5, 51)),
+        "decline_per_year": sign_change(lambda g: advantage(decline=g), np.geomspace(1.0, 20.0, 61), log=True),
+        "tokens_per_month": sign_change(lambda g: advantage(tokens=g), np.geomspace(1e6, 1e12, 241), log=True),
+    }
+
+
+def _replace(server: LocalServer, **changes) -> LocalServer:
+    from dataclasses import replace
+
+    return replace(server, **changes)

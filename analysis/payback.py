@@ -262,8 +262,6 @@ def capex_path(capex: pd.DataFrame, companies, first_year: int, horizon: int, es
         ``basis`` (what the figure is).
     """
     rows = []
-    estimates = capex[capex["kind"].isin(["aggregate", "analyst_estimate"])
-                      & (capex["company"] == estimate_group)] if estimate_group else capex.iloc[:0]
     for year in range(int(first_year), int(horizon) + 1):
         try:
             found = aggregate_capex(capex, year, list(companies), **aggregate_options)
@@ -273,9 +271,8 @@ def capex_path(capex: pd.DataFrame, companies, first_year: int, horizon: int, es
             continue
         except ValueError:
             pass
-        est = estimates[(estimates["period_start"] == f"{year}-01") & (estimates["period_end"] == f"{year}-12")]
-        if not est.empty:
-            r = est.sort_values("statement_date").iloc[-1]
+        r = analysts_estimate(capex, estimate_group, year) if estimate_group else None
+        if r is not None:
             point = float(r["point_usd_b"])
             rows.append({"year": year, "capex_usd_b": point,
                          "low_usd_b": float(r["low_usd_b"]) if pd.notna(r["low_usd_b"]) else point,
@@ -292,19 +289,36 @@ def capex_path(capex: pd.DataFrame, companies, first_year: int, horizon: int, es
     return pd.DataFrame(rows)
 
 
-def in_service_weight(ages, life):
+def analysts_estimate(capex: pd.DataFrame, estimate_group: str, year: int):
+    """The latest analysts' aggregate (``kind`` aggregate or analyst_estimate) of ``estimate_group`` for calendar
+    ``year`` in ``data/capex.csv``, as a row; None when there is none."""
+    est = capex[capex["kind"].isin(["aggregate", "analyst_estimate"]) & (capex["company"] == estimate_group)
+                & (capex["period_start"] == f"{year}-01") & (capex["period_end"] == f"{year}-12")]
+    return None if est.empty else est.sort_values("statement_date").iloc[-1]
+
+
+def in_service_weight(ages, life, first_year_weight=1.0):
     """Share of year ``age`` (0 = the year bought) in which an asset of ``life`` years is still charged.
 
-    1 for whole years of life, the fraction of the last year for a fractional life (5.5 years: 0.5 in the
-    sixth year), 0 before purchase and after retirement; so the weights of a vintage add up to ``life``.
+    The asset enters service ``1 - first_year_weight`` into its purchase year and serves ``life`` years from
+    then. ``first_year_weight = 1`` (bought on 1 January): 1 for whole years of life, the fraction of the last
+    year for a fractional life (5.5 years: 0.5 in the sixth year). ``first_year_weight = 0.5`` is the
+    half-year convention (spending spread over the year, on average in service from mid-year): 0.5 in the
+    purchase year, 1 after, and the rest of its life in the year it retires. 0 before purchase and after
+    retirement; the weights of a vintage always add up to ``life``.
     """
     ages = np.asarray(ages, dtype=float)
-    return np.where(ages >= 0, np.clip(np.asarray(life, dtype=float) - ages, 0.0, 1.0), 0.0)
+    f = np.asarray(first_year_weight, dtype=float)
+    if np.any(f <= 0) or np.any(f > 1):
+        raise ValueError("first_year_weight must lie in (0, 1]")
+    start = 1.0 - f                                                  # when in year 0 the asset enters service
+    end = start + np.asarray(life, dtype=float)
+    return np.clip(np.minimum(ages + 1.0, end) - np.maximum(ages, start), 0.0, 1.0)
 
 
 def vintage_charges(years, vintage_years, capex_usd_b, ai_share, compute_share, network_share, cost_of_capital,
                     depreciation_years, network_life_years=6.0, facility_life_years=15.0, energy_per_dollar=0.0,
-                    other_opex_share=0.0):
+                    other_opex_share=0.0, first_year_weight=1.0):
     """Annual charge of every vintage in every year: ``(..., year, vintage)``, USD billions.
 
     A vintage's AI capex (``capex x ai_share``) is charged, each part over its own life at its capital
@@ -319,6 +333,9 @@ def vintage_charges(years, vintage_years, capex_usd_b, ai_share, compute_share, 
         Calendar years charged and the years the vintages were bought.
     capex_usd_b : array, shape ``(..., len(vintage_years))``
         Each vintage's total capex (draws on leading axes).
+    first_year_weight : float
+        Share of the purchase year a vintage is charged (and serves): 1 bought on 1 January, 0.5 the half-year
+        convention (:func:`in_service_weight`); a vintage's charges add up to the same total either way.
     other inputs : float or array broadcasting to the leading axes
     """
     years = np.asarray(list(years), dtype=float)
@@ -333,22 +350,25 @@ def vintage_charges(years, vintage_years, capex_usd_b, ai_share, compute_share, 
     r, life = lead(cost_of_capital), lead(depreciation_years)
     age = years[:, None] - vintages[None, :]                                 # (year, vintage)
     ai = (capex * np.asarray(ai_share, dtype=float)[..., None])[..., None, :]
-    servers_on = in_service_weight(age, life)
+    first = lead(first_year_weight)
+    servers_on = in_service_weight(age, life, first)
     charge = ai * cs * capital_recovery_factor(r, life) * servers_on
     for part, part_life in ((ns, lead(network_life_years)), (1.0 - cs - ns, lead(facility_life_years))):
-        charge = charge + ai * part * capital_recovery_factor(r, part_life) * in_service_weight(age, part_life)
+        charge = charge + ai * part * capital_recovery_factor(r, part_life) * in_service_weight(age, part_life, first)
     running = lead(energy_per_dollar) + lead(other_opex_share)
     return charge + ai * cs * running * servers_on
 
 
 def vintage_capacity(years, vintage_years, capex_usd_b, ai_share, compute_share, inference_share, depreciation_years,
-                     server_cost_usd, tokens_per_s_per_accelerator, chip_cost_decline, base_year=BASE_YEAR):
+                     server_cost_usd, tokens_per_s_per_accelerator, chip_cost_decline, base_year=BASE_YEAR,
+                     first_year_weight=1.0):
     """Tokens a year the inference servers of all vintages in service could serve at 100%: ``(..., year)``.
 
     A vintage's inference server spend (``capex x ai_share x compute_share x inference_share``) buys
     capacity at the ``base_year`` price of a unit of capacity (``server_cost_usd`` per accelerator serving
     ``tokens_per_s_per_accelerator``), cheaper by ``chip_cost_decline`` a year for later vintages and dearer
-    for earlier ones; a vintage serves while its servers are in service (fractional last year pro rata).
+    for earlier ones; a vintage serves while its servers are in service (fractional first and last years pro
+    rata, ``first_year_weight`` as in :func:`in_service_weight`).
     """
     years = np.asarray(list(years), dtype=float)
     vintages = np.asarray(list(vintage_years), dtype=float)
@@ -357,7 +377,8 @@ def vintage_capacity(years, vintage_years, capex_usd_b, ai_share, compute_share,
     spend = capex * lead(ai_share) * lead(compute_share) * lead(inference_share)                 # (..., vintage)
     per_usd_b = capacity_tokens_per_year(1.0, lead(server_cost_usd), lead(tokens_per_s_per_accelerator)) \
         * lead(chip_cost_decline) ** (vintages - base_year)
-    weight = in_service_weight(years[:, None] - vintages[None, :], np.asarray(depreciation_years, dtype=float)[..., None, None])
+    weight = in_service_weight(years[:, None] - vintages[None, :], np.asarray(depreciation_years, dtype=float)[..., None, None],
+                               np.asarray(first_year_weight, dtype=float)[..., None, None])
     return np.einsum("...yv,...v->...y", weight, spend * per_usd_b)
 
 
@@ -376,7 +397,7 @@ def vintage_scenario(years, vintage_years, capex_usd_b, ai_share, compute_share,
                      depreciation_years, revenue_2026_usd_b, token_growth, chip_cost_decline, price_cost_link,
                      tokens_2026, server_cost_usd, tokens_per_s_per_accelerator, energy_per_dollar=0.0,
                      network_share=0.1, network_life_years=6.0, facility_life_years=15.0, other_opex_share=0.0,
-                     token_growth_decay=0.0) -> dict:
+                     token_growth_decay=0.0, first_year_weight=1.0) -> dict:
     """Charge of all vintages in service against stated AI revenue, by year (years on the last axis).
 
     Revenue grows as tokens grow and prices fall: ``revenue(t) = revenue_2026 x tokens(t)/tokens_2026 /
@@ -394,6 +415,9 @@ def vintage_scenario(years, vintage_years, capex_usd_b, ai_share, compute_share,
         AI revenue of the companies that pay the capex, 2026.
     tokens_2026 : float or array
         Tokens served in 2026, same units as the capacity (input and output tokens counted alike).
+    first_year_weight : float
+        Share of its purchase year a vintage is charged and serves (0.5: the half-year convention, which lines
+        a vintage's first-year charge up with revenue read as a mid-year run-rate; see :func:`in_service_weight`).
 
     Returns
     -------
@@ -411,19 +435,21 @@ def vintage_scenario(years, vintage_years, capex_usd_b, ai_share, compute_share,
     scalars = [ai_share, compute_share, inference_share, cost_of_capital, depreciation_years, revenue_2026_usd_b,
                token_growth, chip_cost_decline, price_cost_link, tokens_2026, server_cost_usd,
                tokens_per_s_per_accelerator, energy_per_dollar, network_share, network_life_years,
-               facility_life_years, other_opex_share, token_growth_decay]
+               facility_life_years, other_opex_share, token_growth_decay, first_year_weight]
     lead_shape = np.broadcast_shapes(capex.shape[:-1], *(np.shape(a) for a in scalars))
     (ai, cs, inf, r, life, rev0, g, c, link, tok0, server, tps, energy, ns, net_life, fac_life, opex,
-     decay) = (np.broadcast_to(np.asarray(a, dtype=float), lead_shape) for a in scalars)
+     decay, first) = (np.broadcast_to(np.asarray(a, dtype=float), lead_shape) for a in scalars)
     capex = np.broadcast_to(capex, lead_shape + capex.shape[-1:])
     dt = (years - BASE_YEAR).astype(float)
     col = lambda a: a[..., None]
     tokens = col(tok0) * growth_factor(col(g), dt, col(decay), 1.0)
     price_decline = c * link
     revenue = col(rev0) * tokens / col(tok0) / col(price_decline) ** dt
-    charges = vintage_charges(years, vintage_years, capex, ai, cs, ns, r, life, net_life, fac_life, energy, opex)
+    charges = vintage_charges(years, vintage_years, capex, ai, cs, ns, r, life, net_life, fac_life, energy, opex,
+                              first)
     charge = charges.sum(axis=-1)
-    capacity = vintage_capacity(years, vintage_years, capex, ai, cs, inf, life, server, tps, c)
+    capacity = vintage_capacity(years, vintage_years, capex, ai, cs, inf, life, server, tps, c,
+                                first_year_weight=first)
     with np.errstate(divide="ignore", invalid="ignore"):
         utilization = np.where(capacity > 0, tokens / capacity, np.nan)
     return {"years": years, "charge_usd_b": charge, "charge_inference_usd_b": charge * col(inf),
@@ -537,3 +563,56 @@ def answer(years, path: pd.DataFrame, stated_revenue_usd_b, unstated_revenue_ove
     capex = capex_vector(path, growth)
     revenue = np.asarray(stated_revenue_usd_b, dtype=float) * (1.0 + np.asarray(unstated_revenue_over_stated, dtype=float))
     return vintage_scenario(years, path["year"].to_numpy(), capex, revenue_2026_usd_b=revenue, **inputs)
+
+
+# --------------------------------------------------------------------------------------
+# Where a headline changes sign (issue 21 review)
+# --------------------------------------------------------------------------------------
+
+def sign_change(fn, grid, log=False, tol=1e-6):
+    """The first value on ``grid`` (ascending) where ``fn`` changes sign, refined by bisection; NaN if none.
+
+    ``fn`` takes an array of values and returns one number per value (vectorized): it is evaluated on the
+    whole grid, the first adjacent pair with opposite signs (or an exact zero) is bracketed, and the root is
+    found by Brent's method (on the log scale when ``log``). A function that is not monotonic may cross more
+    than once: this is the **first** crossing on the grid.
+    """
+    from scipy.optimize import brentq
+
+    grid = np.asarray(grid, dtype=float)
+    values = np.asarray(fn(grid), dtype=float)
+    signs = np.sign(values)
+    zero = np.flatnonzero(signs == 0)
+    flips = np.flatnonzero(signs[:-1] * signs[1:] < 0)
+    if zero.size and (not flips.size or zero[0] <= flips[0]):
+        return float(grid[zero[0]])
+    if not flips.size:
+        return float("nan")
+    lo, hi = grid[flips[0]], grid[flips[0] + 1]
+    scalar = lambda x: float(np.asarray(fn(np.asarray([x], dtype=float)), dtype=float).ravel()[0])
+    if log:
+        return float(np.exp(brentq(lambda u: scalar(np.exp(u)), np.log(lo), np.log(hi), xtol=tol)))
+    return float(brentq(scalar, lo, hi, xtol=tol))
+
+
+def price_decline_at_zero_gap(years, path: pd.DataFrame, grid=None, key="gap_usd_b", **inputs) -> float:
+    """The yearly price decline at which the horizon's gap (``key``) of :func:`answer` is zero; NaN if none on ``grid``.
+
+    The price decline is ``chip_cost_decline x price_cost_link`` (:func:`vintage_scenario`); this varies
+    ``chip_cost_decline`` with the link held and returns the price decline. Capex is in dollars, so a faster
+    decline only lowers revenue: below the returned rate revenue covers the charge, above it it falls short.
+    """
+    link = float(inputs.get("price_cost_link", 1.0))
+    grid = np.geomspace(1.0, 10.0, 91) if grid is None else np.asarray(grid, dtype=float)
+    gap = lambda decline: answer(years, path, **{**inputs, "chip_cost_decline": decline / link})[key][..., -1]
+    return sign_change(gap, grid, log=True)
+
+
+def revenue_multiple_at_zero_gap(years, path: pd.DataFrame, year_index=0, grid=None, key="gap_usd_b", **inputs) -> float:
+    """``unstated_revenue_over_stated`` at which the gap (``key``) of year ``years[year_index]`` is zero; NaN if none.
+
+    Revenue is linear in the multiple, so there is one root; a multiple above it closes the gap.
+    """
+    grid = np.linspace(0.0, 20.0, 201) if grid is None else np.asarray(grid, dtype=float)
+    gap = lambda m: answer(years, path, **{**inputs, "unstated_revenue_over_stated": m})[key][..., year_index]
+    return sign_change(gap, grid)

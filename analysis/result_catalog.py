@@ -256,7 +256,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "horizon_months": ("months", "months compared"),
     "import_markup_used": ("fraction", "duties and taxes on imported hardware"),
     "local_tokens_per_s": ("output tokens/s", "throughput of one local server"),
-    "npv_owning_advantage_usd": ("USD", "present value saved by owning over the horizon (negative: dearer)"),
+    "npv_owning_advantage_usd": ("USD", "present value saved by the best option that owns at least one server, "
+                                        "against the API, over the horizon (negative: dearer)"),
     "own_usd_per_mtok": ("USD per M output tokens", "cost of owning per million output tokens at this volume"),
     "owning_wins_within_horizon": ("", "whether owning breaks even within the horizon"),
     "region": ("", "region compared"),
@@ -271,7 +272,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "local_tokens_per_s_lo": ("output tokens/s", "low end of the local server's throughput interval (model error)"),
     "local_tokens_per_s_hi": ("output tokens/s", "high end of the local server's throughput interval (model error)"),
     "probability_breakeven_within_horizon": ("fraction", "probability that owning breaks even within the horizon, "
-                                                         "over the local throughput model's error"),
+                                                         "throughput, staff cost and (when drawn) the API decline "
+                                                         "drawn jointly"),
     "breakeven_months_p50": ("months", "median break-even month over the throughput draws (null: never)"),
     "breakeven_months_whole_servers": ("months", "break-even month with whole servers for all the demand"),
     "breakeven_months_no_residual": ("months", "break-even month with no residual value at the horizon"),
@@ -282,7 +284,45 @@ CATALOG: dict[str, tuple[str, str]] = {
     "staff_usd_per_month": ("USD per month", "staff time to run the servers (assumption)"),
     "api_fx_premium_used": ("x", "cost of the API's dollars over the official exchange rate"),
     "buyer_cases_never": ("", "buyer cases in which owning never breaks even within the horizon"),
+    "npv_owning_advantage_quoted_as": ("", "median or central: which the summary quotes for the owning option's "
+                                           "present value (the >10% rule)"),
+    "npv_owning_advantage_usd_p50": ("USD", "median over the joint draws (throughput, staff, API decline) of the best "
+                                            "owning option's present-value advantage over the API"),
+    "servers_best_owned": ("", "servers of the cheapest option that owns at least one"),
+    "api_pv_usd": ("USD", "present value of the API bill over the horizon (all the demand)"),
+    "npv_owning_advantage_share_of_api": ("fraction", "the best owning option's present-value advantage over the API "
+                                                      "bill's present value"),
+    "flip_staff_usd_per_month": ("USD per month", "staff cost at which the best owning option's present value against "
+                                                  "the API changes sign"),
+    "flip_card_price_usd": ("USD per card", "card price (before duties and FX) at which that present value changes sign"),
+    "flip_maintenance_per_year": ("fraction", "maintenance a year (share of the landed price) at which it changes sign"),
+    "flip_api_decline_per_year": ("x per year", "API price decline at which it changes sign"),
+    "flip_tokens_per_month": ("tokens per month", "first monthly output-token volume from which owning pays"),
+    "npv_owning_advantage_usd_resale_low": ("USD", "the best owning option's present-value advantage with the residual "
+                                                   "at the lowest used-card price row (share of launch price)"),
+    "npv_owning_advantage_usd_resale_high": ("USD", "the same at the highest used-card price row"),
+    "residual_basis": ("", "residual value in the headline: book (straight-line) or market (used-card prices)"),
+    "probability_breakeven_throughput_only": ("fraction", "probability of breaking even within the horizon over the "
+                                                          "throughput error alone"),
+    "probability_draws_api_decline": ("", "whether the probability draws the API decline jointly"),
+    "staff_usd_per_month_low": ("USD per month", "low end of the staff cost drawn in the probability (assumption)"),
+    "staff_usd_per_month_high": ("USD per month", "high end of the staff cost drawn in the probability (assumption)"),
     # 06_capex_payback
+    "breakeven_price_usd_per_mtok_p50": ("USD per M tokens", "median over the Monte Carlo of the inference-only "
+                                                             "break-even price"),
+    "gap_2026_inference_only_usd_b_p50": ("USD billion per year", "median over the Monte Carlo of the 2026 "
+                                                                  "inference-only gap"),
+    "first_year_weight": ("fraction", "share of its purchase year a capex vintage is charged and serves (0.5: the "
+                                      "half-year convention)"),
+    "share_of_draws_short_2026_inference_only": ("fraction", "share of Monte Carlo draws in which 2026 revenue falls "
+                                                             "short of inference's share of the charge"),
+    "unstated_revenue_multiple_at_zero_gap_inference_only": ("x", "revenue of the companies with no stated AI run-rate, "
+                                                                  "as a multiple of the stated, at which the 2026 "
+                                                                  "inference-only gap is zero (central inputs)"),
+    "unstated_revenue_multiple_at_zero_gap": ("x", "the same multiple at which the whole 2026 gap is zero"),
+    "price_decline_at_zero_gap_at_horizon": ("x per year", "price decline per year at which the horizon's gap is zero at "
+                                                           "central inputs (slower: revenue covers the charge)"),
+    "price_decline_central": ("x per year", "central price decline per year (serving-cost decline x price-cost link)"),
     "charge_2026_older_vintages_usd_b": ("USD billion per year", "part of the 2026 charge for vintages bought before "
                                                                  "2026"),
     "stated_revenue_in_scope_usd_b": ("USD billion", "AI run-rates stated by the companies whose capex is charged"),

@@ -217,3 +217,71 @@ def test_vat_recovery_leaves_the_duty():
     # Algerian customs: 5% duty then 19% VAT on the duty-paid value = 24.95%; VAT recovered leaves 5%
     assert edge.landed_markup_after_vat(0.2495, 0.19) == pytest.approx(0.05)
     assert edge.landed_markup_after_vat(0.3, 0.0) == pytest.approx(0.3)
+
+
+# ---- the best owning option, a market residual, where the answer flips, joint draws (issue 21 review)
+
+def test_the_owned_option_always_owns_and_matches_the_hybrid_where_the_hybrid_owns():
+    volumes = np.geomspace(1e7, 1e10, 25)
+    hybrid = edge.breakeven(volumes, SERVER, 0.05, 0.5, 1.3, 36, "hybrid", staff_usd_per_month=50.0)
+    owned = edge.breakeven(volumes, SERVER, 0.05, 0.5, 1.3, 36, "owned", staff_usd_per_month=50.0)
+    assert np.all(owned["servers"] >= 1)
+    owns = hybrid["servers"] > 0
+    assert owns.any() and (~owns).any()
+    np.testing.assert_allclose(owned["npv_advantage_usd"][owns], hybrid["npv_advantage_usd"][owns])
+    assert np.all(owned["npv_advantage_usd"][~owns] <= 0) and np.all(hybrid["npv_advantage_usd"][~owns] == 0)
+    # it is the cheaper of its two counts
+    one = edge.cumulative_costs(1e7, SERVER, 0.05, 0.5, 1.3, 36, servers=1, staff_usd_per_month=50.0)
+    assert owned["own"][0, -1] == pytest.approx(one["own"][-1])
+
+
+def test_a_market_residual_replaces_book_value_and_can_exceed_it():
+    book = edge.cumulative_costs(1e9, SERVER, 0.05, 1.0, 1.0, 24, servers=2, residual_fraction=1.0)
+    assert book["residual_usd"] == pytest.approx(2 * 12_500 * (1 - 24 / 36))
+    market = edge.cumulative_costs(1e9, SERVER, 0.05, 1.0, 1.0, 24, servers=2, residual_fraction=1.0,
+                                   resale_fraction=0.6)
+    assert market["residual_usd"] == pytest.approx(2 * 12_500 * 0.6)
+    assert book["own"][-1] - market["own"][-1] == pytest.approx(
+        (market["residual_usd"] - book["residual_usd"]) * edge.discount_factors(24, 0.0)[-1])
+    np.testing.assert_allclose(book["own"][:-1], market["own"][:-1])
+    with pytest.raises(ValueError):
+        edge.cumulative_costs(1e9, SERVER, 0.05, 1.0, 1.0, 24, resale_fraction=-0.1)
+
+
+def test_flip_points_zero_the_owning_option_and_point_the_right_way():
+    options = dict(api_input_price_now=0.1, input_tokens_per_output_token=2.0, discount_rate_per_year=0.09,
+                   residual_fraction=1.0, staff_usd_per_month=100.0)
+    args = (1e9, SERVER, 0.05, 0.8, 1.3, 36)
+    flips = edge.owning_flip_points(*args, **options)
+    assert options["staff_usd_per_month"] == 100.0                       # the caller's options are left alone
+    npv = lambda server=SERVER, **change: float(edge.breakeven(
+        change.pop("tokens", 1e9), server, 0.05, 0.8, change.pop("decline", 1.3), 36, "owned",
+        **{**options, **change})["npv_advantage_usd"])
+    base = npv()
+    assert base > 0                                                       # owning pays in the fixture
+    assert npv(staff_usd_per_month=flips["staff_usd_per_month"]) == pytest.approx(0.0, abs=1e-3)
+    assert flips["staff_usd_per_month"] > 100.0
+    from dataclasses import replace
+    assert npv(server=replace(SERVER, price_usd=flips["server_price_usd"])) == pytest.approx(0.0, abs=1e-3)
+    assert flips["server_price_usd"] > SERVER.price_usd
+    assert npv(server=replace(SERVER, maintenance_per_year=flips["maintenance_per_year"])) == pytest.approx(0.0, abs=1e-3)
+    assert npv(decline=flips["decline_per_year"]) == pytest.approx(0.0, abs=1e-3) and flips["decline_per_year"] > 1.3
+    assert npv(tokens=flips["tokens_per_month"]) == pytest.approx(0.0, abs=1e-3) and flips["tokens_per_month"] < 1e9
+    # the API's floor can make a decline flip impossible
+    floored = edge.owning_flip_points(*args, **{**options, "price_floor": 0.75})
+    assert np.isnan(floored["decline_per_year"])
+
+
+def test_joint_draws_of_throughput_staff_and_decline_match_one_at_a_time():
+    rng = np.random.default_rng(3)
+    tps = edge.throughput_draws(1000.0, 600.0, 1600.0, 0.8, 40, rng)
+    staff = rng.uniform(0, 200, 40)
+    decline = edge.throughput_draws(1.4, 1.1, 1.8, 0.9, 40, rng)
+    from dataclasses import replace
+    many = edge.breakeven(1e9, replace(SERVER, tokens_per_s=tps), 0.05, 0.5, decline, 36, "owned",
+                          staff_usd_per_month=staff, discount_rate_per_year=0.09)
+    for i in (0, 17, 39):
+        one = edge.breakeven(1e9, replace(SERVER, tokens_per_s=float(tps[i])), 0.05, 0.5, float(decline[i]), 36, "owned",
+                             staff_usd_per_month=float(staff[i]), discount_rate_per_year=0.09)
+        assert many["npv_advantage_usd"][i] == pytest.approx(float(one["npv_advantage_usd"]))
+        assert np.isclose(many["month"][i], one["month"], equal_nan=True)

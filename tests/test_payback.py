@@ -181,3 +181,74 @@ def test_the_summary_quotes_the_median_when_it_is_far_from_the_central_value():
     far = pb.median_or_central(100.0, np.linspace(100, 160, 101))
     assert far["which"] == "median" and far["quote"] == pytest.approx(130.0)
     assert "median of the draws" in pb.describe_quote(far) and pb.money_usd_b(-1264.6) == "-\\$1,265B"
+
+
+# ---- the half-year convention and where headlines change sign (issue 21 review)
+
+@settings(max_examples=60, deadline=None)
+@given(life=st.floats(1.0, 9.0), first=st.floats(0.05, 1.0))
+def test_a_vintage_in_service_part_of_its_first_year_still_serves_its_whole_life(life, first):
+    weights = pb.in_service_weight(np.arange(-2, 14), life, first)
+    assert weights.sum() == pytest.approx(life)
+    assert weights[2] == pytest.approx(min(first, life)) and weights[0] == weights[1] == 0.0
+    assert np.all((weights >= 0) & (weights <= 1))
+
+
+def test_the_half_year_convention_halves_the_purchase_year_and_moves_the_rest_to_the_end():
+    years = range(2026, 2036)
+    full = pb.vintage_charges(years, [2026], [[100.0]], 1.0, 0.6, 0.1, 0.09, 5.0, 6.0, 15.0, 0.02, 0.01)[0, :, 0]
+    half = pb.vintage_charges(years, [2026], [[100.0]], 1.0, 0.6, 0.1, 0.09, 5.0, 6.0, 15.0, 0.02, 0.01,
+                              first_year_weight=0.5)[0, :, 0]
+    assert half[0] == pytest.approx(full[0] / 2)
+    np.testing.assert_allclose(half[1:5], full[1:5])
+    assert half[5] > 0 and full[5] > 0                                      # servers' last half-year, network's 6th
+    capacity = lambda f: pb.vintage_capacity(years, [2026], [100.0], 1.0, 1.0, 1.0, 5.0, 62500.0, 7600.0, 2.0,
+                                             first_year_weight=f)
+    assert capacity(0.5)[0] == pytest.approx(capacity(1.0)[0] / 2)
+    assert capacity(0.5).sum() == pytest.approx(capacity(1.0).sum())
+    # the scenario passes it through and a draw of it broadcasts
+    out = pb.vintage_scenario(list(range(2026, 2031)), [2025, 2026], [[451.0, 760.0]],
+                              **{**SCENARIO, "first_year_weight": np.array([0.5, 1.0])})
+    assert out["charge_usd_b"][0, 0] < out["charge_usd_b"][1, 0]
+    assert out["utilization"][0, 0] > out["utilization"][1, 0]
+    with pytest.raises(ValueError):
+        pb.in_service_weight(0, 5.0, 0.0)
+
+
+def test_sign_change_finds_the_first_crossing_and_says_when_there_is_none():
+    assert pb.sign_change(lambda x: x ** 2 - 2.0, np.linspace(0, 3, 7)) == pytest.approx(np.sqrt(2), abs=1e-6)
+    assert pb.sign_change(lambda x: np.log(x) - 1.0, np.geomspace(1, 10, 5), log=True) == pytest.approx(np.e, rel=1e-6)
+    assert pb.sign_change(lambda x: np.sin(x), np.linspace(1, 10, 40)) == pytest.approx(np.pi, abs=1e-6)
+    assert np.isnan(pb.sign_change(lambda x: x + 5.0, np.linspace(0, 3, 7)))
+
+
+PATH = pd.DataFrame({"year": [2025, 2026, 2027, 2028, 2029, 2030],
+                     "capex_usd_b": [451.0, 760.0, 1116.0, 1116.0, 1116.0, 1116.0],
+                     "kind": ["stated", "stated", "estimate", "projected", "projected", "projected"]})
+
+
+def test_the_price_decline_that_zeroes_the_horizon_gap():
+    years = list(range(2026, 2031))
+    inputs = {**SCENARIO, "price_cost_link": 1.1, "first_year_weight": 0.5}
+    inputs.pop("revenue_2026_usd_b")
+    flip = pb.price_decline_at_zero_gap(years, PATH, stated_revenue_usd_b=150.0, unstated_revenue_over_stated=1.0,
+                                        **inputs)
+    gap = lambda decline: pb.answer(years, PATH, 150.0, 1.0, **{**inputs, "chip_cost_decline": decline / 1.1})[
+        "gap_usd_b"][-1]
+    assert gap(flip) == pytest.approx(0.0, abs=1e-4)
+    assert gap(flip * 0.9) < 0 < gap(flip * 1.1)                           # faster decline: revenue short
+    # closed form: charge = revenue x growth / decline^4
+    out = pb.answer(years, PATH, 150.0, 1.0, **inputs)
+    revenue_undeclined = out["revenue_usd_b"][-1] * (1.9 * 1.1) ** 4
+    assert flip == pytest.approx((revenue_undeclined / out["charge_usd_b"][-1]) ** 0.25, rel=1e-6)
+
+
+def test_the_revenue_multiple_that_zeroes_the_gap():
+    years = list(range(2026, 2031))
+    inputs = {**SCENARIO}
+    inputs.pop("revenue_2026_usd_b")
+    out = pb.answer(years, PATH, 40.0, 1.0, **inputs)
+    for key, charge in (("gap_usd_b", out["charge_usd_b"][0]), ("gap_inference_usd_b", out["charge_inference_usd_b"][0])):
+        m = pb.revenue_multiple_at_zero_gap(years, PATH, key=key, stated_revenue_usd_b=40.0, **inputs)
+        assert m == pytest.approx(charge / 40.0 - 1.0, rel=1e-6)
+    assert np.isnan(pb.revenue_multiple_at_zero_gap(years, PATH, stated_revenue_usd_b=1e6, **inputs))
