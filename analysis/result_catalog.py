@@ -228,6 +228,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     "new_capacity_entry_verdict_price_at_floor_rate": ("", "the entry verdict with the price falling at the floor's "
                                                            "rate"),
     "monte_carlo_input_shape": ("", "how each uncertain input of the Monte Carlo spreads over its range"),
+    "entry_pv_revenue_over_cost_median": ("x", "the entry test over the Monte Carlo draws of the floor's inputs, "
+                                               "median"),
+    "entry_share_of_draws_that_enter": ("fraction", "share of Monte Carlo draws in which new capacity's present-value "
+                                                    "revenue covers its cost"),
+    "cost_floor_headline_basis": ("", "what the cost-floor headline quotes: the central value, or the Monte Carlo "
+                                      "median when they differ by more than 10%"),
+    "inference_capex_2026_headline_basis": ("", "what the inference-capex headline quotes (central value or Monte "
+                                                "Carlo median)"),
+    "inference_tokens_per_year_headline_basis": ("", "what the token-capacity headline quotes (central value or "
+                                                     "Monte Carlo median)"),
     "cost_floor_grid_min_usd_per_mtok": ("USD per M output tokens", "lowest floor across the per-user speeds and "
                                                                     "precisions shown"),
     "cost_floor_grid_max_usd_per_mtok": ("USD per M output tokens", "highest floor across the per-user speeds and "
