@@ -481,7 +481,7 @@ COST_ASSUMPTIONS = Schema(
                                                "all_in_kw_per_accelerator", "server_cost_per_accelerator_usd",
                                                "compute_share_of_capex", "market_usd_b",
                                                "cost_of_capital", "other_opex_share", "street_price_usd",
-                                               "resale_fraction", "grid_kg_co2_per_kwh")),
+                                               "resale_fraction", "grid_kg_co2_per_kwh", "efficiency_gain_per_year")),
         Column("subject", required=True),
         Column("value", "float", required=True, positive=True),
         Column("low", "float", positive=True),

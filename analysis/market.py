@@ -33,6 +33,22 @@ COLUMNS = ["provider", "provider_model_id", "model", "input_usd_per_mtok", "outp
            "cached_input_usd_per_mtok", "blended_3to1_usd_per_mtok", "start_date", "price_status", "deprecated",
            "package_version", "snapshot_date", "source"]
 
+#: Providers left out of every cross-section and rate by default: resellers that route to other hosts' endpoints and
+#: repeat (or mark up) their prices. OpenRouter, and the Hugging Face inference-provider routes (``huggingface_*``:
+#: Hugging Face's router to Novita, Together, Nebius, ...), which enter the package at one release (2025-11-25) and
+#: would otherwise set many models' start dates and today's cheapest host. Patterns are shell-style (``fnmatch``).
+RESELLERS = ("openrouter", "huggingface_*")
+
+
+def excluded(providers, patterns=RESELLERS) -> np.ndarray:
+    """Boolean mask: which ``providers`` match one of ``patterns`` (exact names or shell-style, e.g. ``x_*``)."""
+    from fnmatch import fnmatchcase
+
+    names = pd.Series(providers, dtype=object).astype(str).to_numpy()
+    if not patterns:
+        return np.zeros(len(names), dtype=bool)
+    return np.array([any(fnmatchcase(n, p) for p in patterns) for n in names], dtype=bool)
+
 
 def _number(value):
     """A package price field as float: Decimal, number, ``TieredPrices`` (its ``base``: the ordinary rate) or None."""
@@ -190,16 +206,17 @@ def _write_record(folder: Path, name: str, record: dict) -> None:
 # --------------------------------------------------------------------------------------
 
 def current_offers(market: pd.DataFrame, model: str | None = None, include_deprecated: bool = False,
-                   exclude_providers=("openrouter",), input_weight: float = 3) -> pd.DataFrame:
+                   exclude_providers=RESELLERS, input_weight: float = 3) -> pd.DataFrame:
     """Prices in force at the snapshot date, one per (provider, model id), with ``blend`` at ``input_weight``.
 
-    OpenRouter is left out by default: it resells other hosts' endpoints, so it repeats their prices.
+    Resellers (:data:`RESELLERS`: OpenRouter and the Hugging Face routes) are left out by default: they route to
+    other hosts' endpoints, so they repeat their prices.
     """
     rows = market[market["price_status"] == "current"]
     if not include_deprecated:
         rows = rows[~rows["deprecated"].astype(bool)]
     if exclude_providers:
-        rows = rows[~rows["provider"].isin(exclude_providers)]
+        rows = rows[~excluded(rows["provider"], exclude_providers)]
     if model is not None:
         rows = rows[rows["model"] == model]
     rows = rows.assign(blend=blended_price(rows["input_usd_per_mtok"], rows["output_usd_per_mtok"], input_weight))
@@ -512,23 +529,23 @@ def release_dates(history: pd.DataFrame) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(sorted(set(pd.to_datetime(rel["first_date"])) | set(pd.to_datetime(rel["last_date"]))))
 
 
-def offers_at(history: pd.DataFrame, date, input_weight: float = 3, exclude_providers=("openrouter",)
+def offers_at(history: pd.DataFrame, date, input_weight: float = 3, exclude_providers=RESELLERS
               ) -> pd.DataFrame:
     """The prices in force at a release ``date``: ``release`` runs covering it, with ``blend`` at ``input_weight``."""
     date = pd.Timestamp(date)
     rows = _with_blend(history[history["observation"] == "release"], input_weight)
     rows = rows[(rows["first_date"] <= date) & (rows["last_date"] >= date)]
     if exclude_providers:
-        rows = rows[~rows["provider"].isin(exclude_providers)]
+        rows = rows[~excluded(rows["provider"], exclude_providers)]
     return rows.reset_index(drop=True)
 
 
-def cross_sections(history: pd.DataFrame, input_weight: float = 3, exclude_providers=("openrouter",)
+def cross_sections(history: pd.DataFrame, input_weight: float = 3, exclude_providers=RESELLERS
                    ) -> pd.DataFrame:
     """:func:`offers_at` at every :func:`release_dates` date at once, with the date in column ``at``."""
     rows = _with_blend(history[history["observation"] == "release"], input_weight)
     if exclude_providers:
-        rows = rows[~rows["provider"].isin(exclude_providers)]
+        rows = rows[~excluded(rows["provider"], exclude_providers)]
     dates = pd.DataFrame({"at": release_dates(history)})
     out = rows.merge(dates, how="cross")
     return out[(out["first_date"] <= out["at"]) & (out["last_date"] >= out["at"])].reset_index(drop=True)
@@ -541,7 +558,7 @@ def _annual(first, last, years):
 
 
 def sku_declines(history: pd.DataFrame, input_weight: float = 3, min_years: float = 0.5,
-                 exclude_providers=("openrouter",)) -> pd.DataFrame:
+                 exclude_providers=RESELLERS) -> pd.DataFrame:
     """Each SKU's (same provider, same model id) own price, first observation against last, as a factor per year.
 
     The first observation is the earliest of the SKU's ``release`` runs and ``dated_change`` rows (the date the
@@ -556,7 +573,7 @@ def sku_declines(history: pd.DataFrame, input_weight: float = 3, min_years: floa
     """
     rows = _with_blend(history, input_weight)
     if exclude_providers:
-        rows = rows[~rows["provider"].isin(exclude_providers)]
+        rows = rows[~excluded(rows["provider"], exclude_providers)]
     key = ["provider", "provider_model_id"]
     first = rows.sort_values([*key, "first_date"], kind="stable").groupby(key, as_index=False).first()
     rel = rows[rows["observation"] == "release"].sort_values([*key, "last_date"], kind="stable")
@@ -571,7 +588,7 @@ def sku_declines(history: pd.DataFrame, input_weight: float = 3, min_years: floa
 
 def like_for_like_declines(history: pd.DataFrame, mapping: pd.DataFrame, input_weight: float = 3,
                            min_years: float = 0.5, min_hosts: int = 2, open_weights_only: bool = True,
-                           exclude_providers=("openrouter",), fixed_panel: bool = False) -> pd.DataFrame:
+                           exclude_providers=RESELLERS, fixed_panel: bool = False) -> pd.DataFrame:
     """Each mapped model's price decline measured three ways, never mixing kinds of price.
 
     * ``same_sku``: the median, over the model's SKUs (provider and model id) observed ``min_years`` or more, of
@@ -769,7 +786,7 @@ if __name__ == "__main__":
 
 
 def cheapest_host_rows_history(prices_raw: pd.DataFrame, history: pd.DataFrame, mapping: pd.DataFrame,
-                               input_weight: float = 3, exclude_providers=("openrouter",)) -> pd.DataFrame:
+                               input_weight: float = 3, exclude_providers=RESELLERS) -> pd.DataFrame:
     """Each linked model's cheapest host at every release date of the history, as ``llm_prices``-shaped rows.
 
     Like :func:`cheapest_offers_as_price_rows` but dated through the history, so a curve that uses host prices has
@@ -830,3 +847,39 @@ def plot_like_for_like(declines: pd.DataFrame, rates: dict | None = None):
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
+
+
+def cheapest_rate_sensitivity(history: pd.DataFrame, mapping: pd.DataFrame, input_weight: float = 3,
+                              min_years: float = 0.5, min_hosts: int = 2, longer_min_years=(0.75, 1.0)
+                              ) -> pd.DataFrame:
+    """The cheapest-to-cheapest rate under the choices it depends on, one row per variant.
+
+    Variants: the headline (:func:`like_for_like_declines` with its defaults, resellers left out); a fixed panel of
+    providers; with the Hugging Face routes counted as hosts (only OpenRouter left out); each of ``longer_min_years``
+    as the shortest span kept; and the headline's models pooled (summed log factors over summed years) instead of
+    the median. The spread across rows is how far the rate is pinned down by this history.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``variant, factor_per_year, ci_low, ci_high, n_models`` (pooled: no interval).
+    """
+    common = dict(input_weight=input_weight, min_hosts=min_hosts)
+    variants = {"headline": like_for_like_declines(history, mapping, min_years=min_years, **common),
+                "fixed provider panel": like_for_like_declines(history, mapping, min_years=min_years,
+                                                               fixed_panel=True, **common),
+                "Hugging Face routes counted as hosts": like_for_like_declines(
+                    history, mapping, min_years=min_years, exclude_providers=("openrouter",), **common)}
+    for years in longer_min_years:
+        variants[f"spans of {years:g} years or more"] = like_for_like_declines(history, mapping, min_years=years,
+                                                                                 **common)
+    rows = []
+    for name, declines in variants.items():
+        rate = like_for_like_rate(declines, "cheapest")
+        rows.append({"variant": name, "factor_per_year": rate["median_factor_per_year"], "ci_low": rate["ci_low"],
+                     "ci_high": rate["ci_high"], "n_models": rate["n_models"]})
+        if name == "headline":
+            pooled = rate["pooled_factor_per_year"]
+    rows.insert(1, {"variant": "headline models pooled (log factors over years)", "factor_per_year": pooled,
+                    "ci_low": np.nan, "ci_high": np.nan, "n_models": rows[0]["n_models"]})
+    return pd.DataFrame(rows)

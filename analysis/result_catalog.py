@@ -56,8 +56,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     "fixed_model_share_no_cheaper_median": ("fraction", "share of models whose median host got no cheaper"),
     "fixed_model_same_sku_factor_per_year": ("x per year", "one host's own list price of one model over time, median "
                                                            "over models of their SKUs' rates"),
-    "same_sku_share_never_cut": ("fraction", "share of SKUs (any model) observed over the minimum span whose list "
-                                             "price never fell"),
+    "same_sku_share_never_cut": ("fraction", "share of SKUs (any model) observed over the minimum span with no price "
+                                             "change recorded in the package (not all its files are maintained)"),
+    "fixed_model_rate_sensitivity_low": ("x per year", "lowest median cheapest-to-cheapest rate across the sensitivity "
+                                                       "variants (panel, resellers, shortest span)"),
+    "fixed_model_rate_sensitivity_high": ("x per year", "highest median cheapest-to-cheapest rate across the "
+                                                        "sensitivity variants"),
+    "fixed_model_pooled_factor_per_year": ("x per year", "cheapest-to-cheapest rate pooled over models (summed log "
+                                                         "factors over summed years)"),
+    "fixed_model_with_hf_routes_factor_per_year": ("x per year", "cheapest-to-cheapest rate counting the Hugging Face "
+                                                                 "reseller routes as hosts"),
     "n_same_sku_series": ("", "SKUs (provider and model id) observed over the minimum span"),
     "fixed_model_mixed_kinds_factor_per_year": ("x per year", "the old reading: first recorded price (mixed kinds) "
                                                               "to today's cheapest host, median over models"),
@@ -202,7 +210,34 @@ CATALOG: dict[str, tuple[str, str]] = {
     "new_capacity_can_enter": ("", "whether new capacity recovers its cost at today's price, falling"),
     "floor_gain_per_year": ("x per year", "yearly fall of new capacity's break-even (hardware x software gains)"),
     "hardware_gain_per_year": ("x per year", "hardware price-performance gain used (Epoch AI)"),
-    "software_gain_per_year": ("x per year", "serving software gain used (derived from Microsoft's statement)"),
+    "software_gain_per_year": ("x per year", "serving software gain used (Microsoft's ~30% from software alone, "
+                                             "cost_assumptions.csv)"),
+    "price_pass_through": ("fraction", "share of the floor's yearly gain passed into the price's fall (0: the "
+                                       "measured rate)"),
+    "measured_price_decline_per_year": ("x per year", "the measured like-for-like rate before any pass-through"),
+    "fixed_model_decline_range_low": ("x per year", "slow end of the rate's range used in the entry test"),
+    "fixed_model_decline_range_high": ("x per year", "fast end of the rate's range used in the entry test"),
+    "new_capacity_entry_verdict": ("", "'can' or 'cannot': whether new capacity enters at today's price, falling at "
+                                       "the rate used"),
+    "price_meets_floor_outcome": ("", "'already below', 'never' or the year today's price meets new capacity's "
+                                      "falling break-even"),
+    "entry_pv_revenue_over_cost_price_at_floor_rate": ("x", "the entry test with the price falling at the floor's "
+                                                            "rate"),
+    "new_capacity_floor_usd_per_mtok_price_at_floor_rate": ("USD per M output tokens", "new capacity's first-year "
+                                                            "break-even with the price falling at the floor's rate"),
+    "new_capacity_entry_verdict_price_at_floor_rate": ("", "the entry verdict with the price falling at the floor's "
+                                                           "rate"),
+    "monte_carlo_input_shape": ("", "how each uncertain input of the Monte Carlo spreads over its range"),
+    "entry_pv_revenue_over_cost_median": ("x", "the entry test over the Monte Carlo draws of the floor's inputs, "
+                                               "median"),
+    "entry_share_of_draws_that_enter": ("fraction", "share of Monte Carlo draws in which new capacity's present-value "
+                                                    "revenue covers its cost"),
+    "cost_floor_headline_basis": ("", "what the cost-floor headline quotes: the central value, or the Monte Carlo "
+                                      "median when they differ by more than 10%"),
+    "inference_capex_2026_headline_basis": ("", "what the inference-capex headline quotes (central value or Monte "
+                                                "Carlo median)"),
+    "inference_tokens_per_year_headline_basis": ("", "what the token-capacity headline quotes (central value or "
+                                                     "Monte Carlo median)"),
     "cost_floor_grid_min_usd_per_mtok": ("USD per M output tokens", "lowest floor across the per-user speeds and "
                                                                     "precisions shown"),
     "cost_floor_grid_max_usd_per_mtok": ("USD per M output tokens", "highest floor across the per-user speeds and "

@@ -258,3 +258,44 @@ def test_sourced_cost_of_capital_is_the_central_row():
     sources = costs[(costs["kind"] == "cost_of_capital") & (costs["subject"] != "hyperscaler central")]["value"]
     assert row["value"] == pytest.approx(sources.mean(), abs=0.005)
     assert row["low"] <= sources.min() and row["high"] >= sources.max()
+
+
+@pytest.mark.parametrize("shape", ["centred", "triangular", "uniform"])
+def test_uncertain_shapes_stay_in_range(shape):
+    value = cx.Uncertain(0.3, 0.8, 0.6, shape)
+    got = cx.draw(np.random.default_rng(0), {"u": value}, 20000)["u"]
+    assert got.min() >= 0.3 and got.max() <= 0.8
+    if shape == "centred":                          # the median draw is the central value on a lopsided range
+        assert np.median(got) == pytest.approx(0.6, abs=0.01)
+    if shape == "uniform":
+        assert np.median(got) == pytest.approx(0.55, abs=0.01)
+    if shape == "triangular":                       # mode at 0.6: median 0.3 + sqrt(0.5 * 0.5 * 0.3)
+        assert np.median(got) == pytest.approx(0.3 + np.sqrt(0.075), abs=0.01)
+    with pytest.raises(ValueError, match="shape"):
+        cx.Uncertain(0, 1, 0.5, "normal")
+
+
+def test_centred_draws_put_the_output_median_at_the_central_value():
+    # a monotone function of one centred input: its median is the function at the central value
+    spec = {"u": cx.Uncertain.spanning(0.3, 0.8, 0.6, "centred"), "s": cx.Uncertain(0.0, 4500.0, 0.0, "centred")}
+    got = cx.draw(np.random.default_rng(3), spec, 40000)
+    assert np.median(1.0 / got["u"]) == pytest.approx(1 / 0.6, rel=0.01)
+    assert got["s"].min() == 0.0 and got["s"].max() <= 4500.0     # central at the low end: half the draws at 0...
+    assert np.median(got["s"]) == pytest.approx(0.0, abs=1.0)
+
+
+def test_linked_price_decline_and_verdict_words():
+    assert float(cx.linked_price_decline(1.15, 1.78, 0.0)) == pytest.approx(1.15)
+    assert float(cx.linked_price_decline(1.15, 1.78, 1.0)) == pytest.approx(1.78)
+    assert float(cx.linked_price_decline(1.0, 4.0, 0.5)) == pytest.approx(2.0)
+    with pytest.raises(ValueError):
+        cx.linked_price_decline(1.1, 1.8, 1.5)
+    assert cx.entry_verdict(1.0) == "can" and cx.entry_verdict(0.99) == "cannot"
+    assert cx.meets_floor_outcome(2026.5, 2026.5) == "already below"
+    assert cx.meets_floor_outcome(float("inf"), 2026.5) == "never"
+    assert cx.meets_floor_outcome(2030.04, 2026.5) == "2030.0"
+    # the words follow the functions they describe
+    year = cx.year_price_meets_floor_path(0.5, 2026.0, 1.15, 0.6, 1.9)
+    assert cx.meets_floor_outcome(year, 2026.0) == "already below"
+    year = cx.year_price_meets_floor_path(1.0, 2026.0, 1.15, 0.6, 1.9)
+    assert cx.meets_floor_outcome(year, 2026.0) == "never"

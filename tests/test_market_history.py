@@ -110,3 +110,39 @@ def test_release_dates_from_pypi_dates_each_release_by_its_wheel_upload():
                         "0.2": []}}
     got = market.release_dates_from_pypi(doc, since="2025-01-01")
     assert list(got["version"]) == ["0.1"] and got["release_date"].iloc[0] == "2025-02-02"
+
+
+def _history_with_reseller():
+    """The fixture plus a Hugging Face route reselling model M at 0.1 in the last release only."""
+    history, mapping = _history()
+    extra = market.history_runs(pd.DataFrame([_obs("huggingface_c", "m", "3", "2026-01-01", 0.1, 0.1)]),
+                                mapping.assign(provider="huggingface_c").iloc[:1])
+    mapping = pd.concat([mapping, pd.DataFrame({"provider": ["huggingface_c"], "provider_model_id": ["m"],
+                                                "model": ["M"], "open_weights": [True]})], ignore_index=True)
+    return pd.concat([history, extra], ignore_index=True), mapping
+
+
+def test_resellers_match_by_pattern_and_are_left_out_by_default():
+    assert list(market.excluded(["openrouter", "huggingface_novita", "novita", "hf"])) == [True, True, False, False]
+    assert not market.excluded(["openrouter"], ()).any()
+    history, mapping = _history_with_reseller()
+    years = 365 / 365.25
+    rates = market.like_for_like_declines(history, mapping).set_index("model")
+    assert rates.loc["M", "cheapest_factor_per_year"] == pytest.approx(4.0 ** (1 / years))     # the route ignored
+    counted = market.like_for_like_declines(history, mapping, exclude_providers=("openrouter",)).set_index("model")
+    assert counted.loc["M", "cheapest_factor_per_year"] == pytest.approx(10.0 ** (1 / years))
+
+
+def test_rate_sensitivity_lists_each_variant_and_its_spread():
+    history, mapping = _history_with_reseller()
+    table = market.cheapest_rate_sensitivity(history, mapping, longer_min_years=(2.0,)).set_index("variant")
+    years = 365 / 365.25
+    headline = market.like_for_like_rate(market.like_for_like_declines(history, mapping), "cheapest")
+    assert table.loc["headline", "factor_per_year"] == pytest.approx(headline["median_factor_per_year"])
+    assert table.loc["fixed provider panel", "factor_per_year"] == pytest.approx(1.0)
+    assert table.loc["Hugging Face routes counted as hosts", "factor_per_year"] == pytest.approx(
+        np.median([10.0 ** (1 / years), 1.0]))
+    assert table.loc["spans of 2 years or more", "n_models"] == 0                 # nothing spans two years
+    pooled = table.filter(like="pooled", axis=0)["factor_per_year"].iloc[0]
+    # pooled: (log 4 + log 1) over two spans of one year each
+    assert pooled == pytest.approx(np.exp(np.log(4.0 ** (1 / years)) / 2))
