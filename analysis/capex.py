@@ -291,7 +291,8 @@ def annuity_factor(rate, years):
     rate = np.asarray(rate, dtype=float)
     years = np.asarray(years, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        annuity = rate / (1.0 - (1.0 + rate) ** (-years))
+        # 1 - (1 + r)^-n written with expm1/log1p, exact for tiny rates (where the plain form gives 0/0)
+        annuity = rate / -np.expm1(-years * np.log1p(rate))
     return np.where(rate > 0, annuity, 1.0 / years)
 
 
@@ -384,9 +385,9 @@ def cost_components_usd_per_mtok(server_cost_usd, depreciation_years, tokens_per
         raise ValueError("network_share must lie between 0 and 1 - compute_share")
     million_tokens = np.asarray(tokens_per_s_per_accelerator) * utilization * SECONDS_PER_YEAR / 1e6
     parts = {
-        "server_capital": server * annuity_factor(cost_of_capital, depreciation_years),
-        "network_capital": server * network / share * annuity_factor(cost_of_capital, network_life_years),
-        "facility_capital": server * (1.0 - share - network) / share * annuity_factor(cost_of_capital,
+        "server_capital": server * capital_recovery_factor(cost_of_capital, depreciation_years),
+        "network_capital": server * network / share * capital_recovery_factor(cost_of_capital, network_life_years),
+        "facility_capital": server * (1.0 - share - network) / share * capital_recovery_factor(cost_of_capital,
                                                                                      facility_life_years),
         "energy": np.asarray(it_kw_per_accelerator) * pue * HOURS_PER_YEAR * electricity_usd_per_kwh,
         "other_opex": np.asarray(other_opex_usd_per_year, dtype=float),

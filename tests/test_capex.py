@@ -299,3 +299,12 @@ def test_linked_price_decline_and_verdict_words():
     assert cx.meets_floor_outcome(year, 2026.0) == "already below"
     year = cx.year_price_meets_floor_path(1.0, 2026.0, 1.15, 0.6, 1.9)
     assert cx.meets_floor_outcome(year, 2026.0) == "never"
+
+
+def test_capital_charge_is_checked_and_exact_for_tiny_rates():
+    """The cost floor's capital charge goes through the checked capital recovery factor: a negative rate is an
+    error (it used to fall back to straight-line silently), and a tiny rate gives straight-line, not NaN."""
+    assert cx.capital_recovery_factor(1e-272, 5.0) == pytest.approx(0.2)
+    assert cx.capital_recovery_factor(1e-9, 4.0) == pytest.approx(0.25, rel=1e-8)
+    with pytest.raises(ValueError, match="rate >= 0"):
+        cx.cost_floor_usd_per_mtok(36_000, 4, 1000.0, 1.0, 1.0, 1.0, 0.10, 1.0, cost_of_capital=-0.05)
