@@ -28,9 +28,9 @@ $(STAMP): pyproject.toml
 report: $(STAMP) git-filter
 	$(BIN)/python -m analysis report $(ARGS)
 
-# the suite on every core (pytest-xdist; one file's tests stay on one worker) with the slowest tests listed
+# the suite on every core (pytest-xdist hands tests out one by one) with the slowest tests listed
 test: $(STAMP) git-filter
-	$(BIN)/python -m pytest -n auto --dist loadfile --durations=15 $(ARGS)
+	$(BIN)/python -m pytest -n auto --durations=15 $(ARGS)
 
 test-fast: $(STAMP) git-filter
 	$(BIN)/python -m pytest -m "not notebooks" $(ARGS)

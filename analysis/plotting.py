@@ -17,9 +17,7 @@ def sequential_cmap():
     """:data:`SEQUENTIAL_CMAP` with missing (masked) cells drawn in :data:`NO_VALUE_COLOR` rather than left blank."""
     import matplotlib
 
-    cmap = matplotlib.colormaps[SEQUENTIAL_CMAP].copy()
-    cmap.set_bad(NO_VALUE_COLOR)
-    return cmap
+    return matplotlib.colormaps[SEQUENTIAL_CMAP].with_extremes(bad=NO_VALUE_COLOR)
 
 
 def use_style() -> None:
