@@ -94,10 +94,11 @@ DECISION_SUMMARY = [
             "cheapest-to-cheapest rate, over its cost (>= 1: entry pays)",
             low="entry_pv_revenue_over_cost_fast_decline", high="entry_pv_revenue_over_cost_slow_decline",
             range_label="fast to slow end of the rate's 90% interval"),
-    Finding("Year that model's price meets new capacity's falling floor", "04_capex_allocation",
-            "price_meets_floor_year_fixed_rate", "{:.1f}",
-            "today's cheapest host price falling at its like-for-like rate, against a floor falling with hardware and "
-            "software gains", "never"),
+    Finding("Today's cheapest price against new capacity's break-even", "04_capex_allocation",
+            "price_meets_floor_outcome", "{}",
+            "today's cheapest host price against the first-year break-even of new capacity whose floor falls with "
+            "hardware and software gains ('already below': entry does not pay now); the crossing year is a detail "
+            "in the notebook, not a forecast"),
     Finding("Edge vs cloud break-even (Algeria)", "05_edge_vs_cloud", "breakeven_months", "month {:.0f}",
             "the cheapest mix of owned servers and API vs the API alone, billed per request at today's cheapest host, "
             "its price falling to its floor; street card price, staff time; discounted, residual value", "never",
