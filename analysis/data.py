@@ -540,14 +540,22 @@ AI_REVENUE = Schema(
                ("url must start with http:// or https://", lambda d: d["url"].str.match(r"^https?://"))),
 )
 
+#: A provider's price for a model, as the market snapshot and the release history both record it.
+_OFFER_COLUMNS = (
+    Column("provider", required=True),
+    Column("provider_model_id", required=True),
+    Column("model"),
+    Column("input_usd_per_mtok", "float", required=True, positive=True),
+    Column("output_usd_per_mtok", "float", required=True, positive=True),
+)
+_BLEND_RULE = ("blended_3to1_usd_per_mtok must equal (3 x input + output) / 4",
+               lambda d: ((3 * d["input_usd_per_mtok"] + d["output_usd_per_mtok"]) / 4
+                          - d["blended_3to1_usd_per_mtok"]).abs() <= 1e-6 * (1 + d["blended_3to1_usd_per_mtok"]))
+
 MARKET_PRICES = Schema(
     file="market_prices.csv",
     columns=(
-        Column("provider", required=True),
-        Column("provider_model_id", required=True),
-        Column("model"),
-        Column("input_usd_per_mtok", "float", required=True, positive=True),
-        Column("output_usd_per_mtok", "float", required=True, positive=True),
+        *_OFFER_COLUMNS,
         Column("cached_input_usd_per_mtok", "float", min=0),
         Column("blended_3to1_usd_per_mtok", "float", required=True, positive=True),
         Column("start_date", "date"),
@@ -558,19 +566,13 @@ MARKET_PRICES = Schema(
         Column("source", required=True),
     ),
     key=("provider", "provider_model_id", "start_date"),
-    row_rules=(("blended_3to1_usd_per_mtok must equal (3 x input + output) / 4",
-                lambda d: ((3 * d["input_usd_per_mtok"] + d["output_usd_per_mtok"]) / 4
-                           - d["blended_3to1_usd_per_mtok"]).abs() <= 1e-6 * (1 + d["blended_3to1_usd_per_mtok"])),),
+    row_rules=(_BLEND_RULE,),
 )
 
 MARKET_PRICE_HISTORY = Schema(
     file="market_price_history.csv",
     columns=(
-        Column("provider", required=True),
-        Column("provider_model_id", required=True),
-        Column("model"),
-        Column("input_usd_per_mtok", "float", required=True, positive=True),
-        Column("output_usd_per_mtok", "float", required=True, positive=True),
+        *_OFFER_COLUMNS,
         Column("blended_3to1_usd_per_mtok", "float", required=True, positive=True),
         Column("observation", required=True, choices=("release", "dated_change")),
         Column("first_date", "date", required=True),
@@ -581,9 +583,7 @@ MARKET_PRICE_HISTORY = Schema(
         Column("source", required=True),
     ),
     key=("provider", "provider_model_id", "observation", "first_date", "input_usd_per_mtok", "output_usd_per_mtok"),
-    row_rules=(("blended_3to1_usd_per_mtok must equal (3 x input + output) / 4",
-                lambda d: ((3 * d["input_usd_per_mtok"] + d["output_usd_per_mtok"]) / 4
-                           - d["blended_3to1_usd_per_mtok"]).abs() <= 1e-6 * (1 + d["blended_3to1_usd_per_mtok"])),
+    row_rules=(_BLEND_RULE,
                ("last_date must not be before first_date", lambda d: d["last_date"] >= d["first_date"])),
 )
 
