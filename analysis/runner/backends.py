@@ -13,8 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
 from analysis.runner.execution import NotebookRun, run_notebook
-from analysis.runner.workers import (EXIT_CLEANUPS, Job, _pool_worker_init, forced_exit,  # noqa: F401
-                                     kill_children, start_parent_watchdog)
+from analysis.runner.workers import Job, _pool_worker_init
 
 
 # --------------------------------------------------------------------------------------
